@@ -1,0 +1,69 @@
+"""Benchmark suites: genlab against the tools a user would pick instead, same data, same run.
+
+``genlab bench [SUITE ...] --out DIR`` writes ``DIR/results.json`` (format of DESIGN.md) and
+``DIR/report.md``. A suite is a module in :mod:`genlab.bench.suites` with ``NAME`` and
+``run(*, quick=False) -> list[Row]``; adding one adds a line to :data:`SUITES`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from genlab.bench.rows import Row
+from genlab.bench.suites import kde_speed, synthetic_density, tabular_density
+from genlab.errors import InputError
+
+SUITES: dict[str, Callable[..., list[Row]]] = {
+    kde_speed.NAME: kde_speed.run,
+    tabular_density.NAME: tabular_density.run,
+    synthetic_density.NAME: synthetic_density.run,
+}
+
+
+def run_suites(
+    names: list[str] | None,
+    out: str | Path,
+    *,
+    quick: bool = False,
+    on_start: Callable[[str], None] | None = None,
+) -> dict:
+    """Run the named suites (all when empty) and write ``results.json`` and ``report.md``."""
+    import torch
+
+    from genlab import __version__
+    from genlab.report.markdown import results_markdown
+
+    names = list(names or SUITES)
+    unknown = [n for n in names if n not in SUITES]
+    if unknown:
+        raise InputError(f"unknown suite(s) {unknown}; available: {sorted(SUITES)}")
+    rows: list[Row] = []
+    started = time.perf_counter()
+    for name in names:
+        if on_start:
+            on_start(name)
+        rows.extend(SUITES[name](quick=quick))
+    results = {
+        "genlab_version": __version__,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "suites": names,
+        "quick": quick,
+        "seconds": round(time.perf_counter() - started, 2),
+        "rows": [r.to_dict() for r in rows],
+    }
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    (out / "report.md").write_text(results_markdown(results))
+    return results

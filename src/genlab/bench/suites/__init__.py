@@ -1,0 +1,1 @@
+"""One module per benchmark suite; the registry is :data:`genlab.bench.SUITES`."""

@@ -1,0 +1,234 @@
+"""The contract every family honours, run through the shared interface.
+
+Adding a family adds one line to ``FAST``: the hyperparameters that make it quick on small data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import logsumexp
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+import genlab
+from genlab.data import masks
+
+#: family -> (hyperparameters for small fast tests, a hyperparameter grid for GridSearchCV)
+FAST = {
+    "kde": ({"bandwidth": "scott"}, {"bandwidth": [0.3, 1.0]}),
+    "gmm": ({"max_components": 3}, {"n_components": [1, 2]}),
+}
+FAMILIES = sorted(genlab.FAMILIES)
+
+
+def test_every_family_is_covered():
+    assert set(FAST) == set(genlab.FAMILIES)
+
+
+def make(family: str, **extra) -> genlab.GenerativeModel:
+    return genlab.FAMILIES[family](**{**FAST[family][0], **extra})
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return genlab.load_dataset("iris")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    ds = genlab.load_dataset("digits")
+    return ds.subset(np.arange(300))
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    return genlab.load_dataset("mixed_table")
+
+
+# ======================================================================== samples
+@pytest.mark.parametrize("family", FAMILIES)
+def test_sample_keeps_array_type(family, iris):
+    X = iris.flat()
+    m = make(family).fit(X)
+    S = m.sample(7, random_state=0)
+    assert isinstance(S, np.ndarray) and S.shape == (7, 4) and S.dtype == np.float64
+    assert np.isfinite(S).all()
+    assert np.array_equal(S, m.sample(7, random_state=0))  # seeded
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_sample_keeps_dataframe_types(family, mixed):
+    m = make(family).fit(mixed.X)
+    S = m.sample(50, random_state=1)
+    assert list(S.columns) == list(mixed.X.columns)
+    assert (S.dtypes == mixed.X.dtypes).all()
+    assert list(S["segment"].cat.categories) == ["a", "b", "c"]
+    assert S["owner"].isin([True, False]).all()
+    assert S["age"].between(18, 80).all()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_images_come_back_as_images_on_the_grid(family, digits):
+    m = make(family).fit(digits)
+    S = m.sample(5, random_state=0)
+    assert S.shape == (5, 8, 8) and np.issubdtype(S.dtype, np.integer)
+    assert S.min() >= 0 and S.max() <= 16
+    assert m.likelihood_is_bound  # dequantized integer pixels: a bound, stated
+    bpd = m.bits_per_dim(digits.X[:20])
+    assert 0 < bpd < np.log2(17)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_class_conditional_sampling(family, iris):
+    m = make(family).fit(iris.flat(), iris.y)
+    S = m.sample(30, condition=2, random_state=0)
+    per_class = m.log_prob_per_class(S)
+    assert (per_class.argmax(axis=1) == 2).mean() > 0.8
+    with pytest.raises(genlab.InputError, match="unknown label"):
+        m.sample(3, condition=7)
+    marginal = m.log_prob(iris.flat()[:5])
+    assert np.isfinite(marginal).all()
+
+
+# ===================================================================== likelihood
+@pytest.mark.parametrize("family", FAMILIES)
+def test_log_prob_is_finite_and_marginalizes_missing(family, iris):
+    X = iris.flat()
+    m = make(family).fit(X)
+    lp = m.log_prob(X)
+    assert lp.shape == (len(X),) and np.isfinite(lp).all()
+    holes = X[:10].copy()
+    holes[:, 0] = np.nan
+    marginal = m.log_prob(holes)
+    assert np.isfinite(marginal).all()
+    # the marginal is the integral of the joint over the missing entry (quadrature check)
+    grid = np.linspace(X[:, 0].min() - 3, X[:, 0].max() + 3, 4000)
+    rows = np.repeat(X[:1], len(grid), axis=0)
+    rows[:, 0] = grid
+    integral = logsumexp(m.log_prob(rows)) + np.log(grid[1] - grid[0])
+    assert integral == pytest.approx(marginal[0], abs=1e-3)
+
+
+# ========================================================================= impute
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("method", ["sample", "mean"])
+def test_impute_keeps_observed_entries_bit_identical(family, method, iris):
+    X = iris.flat()
+    m = make(family).fit(X)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.3, random_state=0))
+    filled = m.impute(holes, method=method, random_state=0)
+    observed = ~np.isnan(holes)
+    assert not np.isnan(filled).any()
+    assert np.array_equal(filled[observed], holes[observed])
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_multiple_imputation_on_mixed_table(family, mixed):
+    m = make(family).fit(mixed.X)
+    holes = masks.apply_mask(mixed.X.head(40), masks.mcar((40, 4), 0.3, random_state=0))
+    draws = m.impute(holes, n_imputations=3, random_state=0)
+    assert len(draws) == 3
+    for d in draws:
+        assert d.notna().all().all()
+        assert list(d.columns) == list(holes.columns)
+        assert d["segment"].isin(["a", "b", "c"]).all()
+        for col in holes.columns:
+            seen = holes[col].notna()
+            assert (d.loc[seen, col].to_numpy() == holes.loc[seen, col].to_numpy()).all()
+    assert not draws[0].equals(draws[1])  # independent draws, not averaged
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_image_inpainting(family, digits):
+    m = make(family).fit(digits)
+    holes = masks.apply_mask(digits.X[:4], masks.bottom_half(digits.X[:4].shape))
+    filled = m.impute(holes, random_state=0)
+    assert filled.shape == (4, 8, 8) and np.issubdtype(filled.dtype, np.integer)
+    assert np.array_equal(filled[:, :4], digits.X[:4, :4])
+
+
+# =================================================================== persistence
+@pytest.mark.parametrize("family", FAMILIES)
+def test_save_load_gives_identical_outputs(family, mixed, tmp_path):
+    m = make(family).fit(mixed.X, mixed.y)
+    m.save(tmp_path / "m")
+    same = genlab.load_model(tmp_path / "m")
+    assert type(same) is type(m) and same.get_params() == m.get_params()
+    assert np.array_equal(same.log_prob(mixed.X), m.log_prob(mixed.X))
+    assert same.sample(10, condition="b", random_state=3).equals(
+        m.sample(10, condition="b", random_state=3)
+    )
+    config = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert config["genlab_version"] == genlab.__version__ and config["schema"]["columns"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_damaged_or_future_files_give_clear_errors(family, iris, tmp_path):
+    make(family).fit(iris.flat()).save(tmp_path / "m")
+    weights = tmp_path / "m" / "weights.safetensors"
+    blob = bytearray(weights.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    weights.write_bytes(bytes(blob))
+    with pytest.raises(genlab.ModelFileError, match="damaged"):
+        genlab.load_model(tmp_path / "m")
+    make(family).fit(iris.flat()).save(tmp_path / "n")
+    config = json.loads((tmp_path / "n" / "model.json").read_text())
+    config["format_version"] = 99
+    (tmp_path / "n" / "model.json").write_text(json.dumps(config))
+    with pytest.raises(genlab.ModelFileError, match="Upgrade genlab"):
+        genlab.load_model(tmp_path / "n")
+    (tmp_path / "n" / "model.json").write_text("{not json")
+    with pytest.raises(genlab.ModelFileError):
+        genlab.load_model(tmp_path / "n")
+    with pytest.raises(genlab.ModelFileError):
+        genlab.load_model(tmp_path / "missing")
+
+
+# ======================================================================= sklearn
+@pytest.mark.parametrize("family", FAMILIES)
+def test_sklearn_clone_pipeline_and_grid_search(family, iris):
+    m = make(family)
+    assert clone(m).get_params() == m.get_params()
+    pipe = Pipeline([("scale", StandardScaler()), ("density", m)])
+    grid = {f"density__{k}": v for k, v in FAST[family][1].items()}
+    search = GridSearchCV(pipe, grid, cv=3).fit(iris.flat())
+    assert np.isfinite(search.best_score_)
+    assert np.isfinite(search.score(iris.flat()))
+
+
+# ===================================================================== bad input
+@pytest.mark.parametrize("family", FAMILIES)
+def test_bad_input_gives_genlab_errors(family, iris, mixed):
+    X = iris.flat()
+    with pytest.raises(genlab.InputError, match="empty"):
+        make(family).fit(np.empty((0, 3)))
+    with pytest.raises(genlab.InputError, match="entirely missing"):
+        make(family).fit(np.column_stack([X, np.full(len(X), np.nan)]))
+    m = make(family).fit(X)
+    with pytest.raises(genlab.InputError, match="4 columns"):
+        m.log_prob(X[:, :3])
+    with pytest.raises(genlab.InputError, match="non-number"):
+        m.log_prob(np.array([["1", "2", "x", "4"]], dtype=object))
+    with pytest.raises(genlab.InputError, match="infinite"):
+        m.log_prob(np.array([[1, 2, np.inf, 4]]))
+    with pytest.raises(genlab.NotFittedError):
+        make(family).sample(3)
+    with pytest.raises(genlab.CapabilityError):
+        m.encode(X)
+    with pytest.raises(genlab.InputError, match="fitted without labels"):
+        m.sample(2, condition=1)
+    t = make(family).fit(mixed.X)
+    unseen = mixed.X.head(3).copy()
+    unseen["segment"] = pd.Categorical(["a", "zzz", "b"])
+    with pytest.raises(genlab.InputError, match=r"'segment', row 1 .* never saw"):
+        t.log_prob(unseen)
+    text = mixed.X.head(3).astype({"income": object})
+    text.loc[2, "income"] = "lots"
+    with pytest.raises(genlab.InputError, match="'income', row 2"):
+        t.log_prob(text)

@@ -1,0 +1,99 @@
+"""The command line, run in-process through ``main`` (exit codes included)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import genlab
+from genlab import cli
+
+
+def run(*args: str) -> int:
+    argv = sys.argv
+    sys.argv = ["genlab", *map(str, args)]
+    try:
+        cli.main()
+    except SystemExit as e:
+        return int(e.code or 0)
+    finally:
+        sys.argv = argv
+    return 0
+
+
+def test_fit_sample_score_impute_on_a_table(tmp_path, capsys):
+    df = genlab.load_dataset("mixed_table").X
+    df.to_csv(tmp_path / "t.csv", index=False)
+    model = tmp_path / "m"
+    assert (
+        run(
+            "fit",
+            "gmm",
+            tmp_path / "t.csv",
+            "-o",
+            model,
+            "--set",
+            "max_components=2",
+            "--label-column",
+            "segment",
+            "-q",
+        )
+        == 0
+    )
+    assert run("sample", model, "-n", "12", "-o", tmp_path / "s.csv", "--condition", "b") == 0
+    samples = pd.read_csv(tmp_path / "s.csv")
+    assert list(samples.columns) == ["income", "age", "owner"] and len(samples) == 12
+    df.drop(columns="segment").to_csv(tmp_path / "x.csv", index=False)
+    assert run("score", model, tmp_path / "x.csv", "-o", tmp_path / "lp.csv") == 0
+    assert np.isfinite(pd.read_csv(tmp_path / "lp.csv")["log_prob_nats"]).all()
+    holes = df.drop(columns="segment").head(20).copy()
+    holes.loc[::3, "income"] = np.nan
+    holes.to_csv(tmp_path / "h.csv", index=False)
+    assert (
+        run("impute", model, tmp_path / "h.csv", "-o", tmp_path / "f.csv", "--multiple", "3") == 0
+    )
+    filled = pd.read_csv(tmp_path / "f.csv")
+    assert len(filled) == 60 and filled["income"].notna().all()
+    assert sorted(filled["imputation"].unique()) == [0, 1, 2]
+
+
+def test_digits_png_grid_with_one_row_per_class(tmp_path):
+    model = tmp_path / "kde"
+    assert run("fit", "kde", "digits", "-o", model, "--label-column", "label", "-q") == 0
+    assert run("sample", model, "-n", "4", "--condition", "all", "-o", tmp_path / "g.png") == 0
+    assert (tmp_path / "g.png").stat().st_size > 0
+    assert run("score", model, "digits", "-o", tmp_path / "lp.csv", "-q") == 0
+    assert "bits_per_dim" in pd.read_csv(tmp_path / "lp.csv")
+
+
+def test_bad_input_exits_2_with_a_message(tmp_path, capsys):
+    assert run("fit", "nope", "digits", "-o", tmp_path / "m") == 2
+    assert "unknown family" in capsys.readouterr().err
+    assert run("fit", "kde", "no_such_data", "-o", tmp_path / "m") == 2
+    assert run("fit", "kde", "iris", "-o", tmp_path / "m", "--set", "bogus=1") == 2
+    assert "no hyperparameter" in capsys.readouterr().err
+    assert run("sample", tmp_path / "missing", "-o", tmp_path / "s.csv") == 2
+    (tmp_path / "empty.csv").write_text("")
+    assert run("fit", "kde", tmp_path / "empty.csv", "-o", tmp_path / "m") == 2
+    assert run("fit") == 2  # usage error
+
+
+def test_datasets_and_help(capsys):
+    assert run("datasets") == 0
+    out = capsys.readouterr().out
+    assert "digits" in out and "concentric_rings" in out
+    assert run("--help") == 0
+    assert "impute" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("suite", ["tabular-density"])
+def test_bench_quick_writes_results(tmp_path, suite):
+    assert run("bench", suite, "--quick", "--out", tmp_path, "-q") == 0
+    import json
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert {r["suite"] for r in results["rows"]} == {suite}
+    assert (tmp_path / "report.md").read_text().startswith("# genlab bench")
