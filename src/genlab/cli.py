@@ -36,13 +36,15 @@ Seed = Annotated[int, typer.Option("--seed", help="Random seed (results are repr
 
 
 @contextlib.contextmanager
-def _progress(message: str) -> Iterator[None]:
-    """A spinner with elapsed time while ``message``'s work runs (hidden with --quiet)."""
+def _progress(message: str, spinner: bool = True) -> Iterator[None]:
+    """A spinner with elapsed time while ``message``'s work runs (hidden with --quiet).
+
+    ``spinner=False`` when the work shows its own progress bar (neural training)."""
     if state["quiet"]:
         yield
         return
     start = time.perf_counter()
-    with err.status(f"{message}…"):
+    with err.status(f"{message}…") if spinner else contextlib.nullcontext():
         yield
     err.print(f"[green]✓[/green] {message} ({time.perf_counter() - start:.1f} s)")
 
@@ -96,33 +98,58 @@ def fit(
             "datasets use 'label'."
         ),
     ] = None,
+    checkpoint_dir: Annotated[
+        Path | None,
+        typer.Option(help="Neural families: save a training checkpoint here every epoch."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Neural families: continue from --checkpoint-dir after a kill.")
+    ] = False,
+    device: Annotated[
+        str | None, typer.Option(help="Neural families: 'cpu' (default) or 'cuda'.")
+    ] = None,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
-    """Fit a model FAMILY to DATA and save it to --out."""
+    """Fit a model FAMILY to DATA and save it to --out.
+
+    Neural families scale out with PyTorch DDP:
+    `torchrun --nproc-per-node 2 -m genlab fit FAMILY DATA -o DIR` (only rank 0 writes).
+    """
     from genlab.data.sources import open_data
     from genlab.errors import InputError
     from genlab.models import FAMILIES
+    from genlab.train import is_main_process
 
     state["quiet"] = quiet
     if family not in FAMILIES:
         raise InputError(f"unknown family {family!r}; available: {sorted(FAMILIES)}")
     cls = FAMILIES[family]
     params = _parse_sets(set_ or [])
-    if "random_state" in cls().get_params():
+    known = cls().get_params()
+    training = {"checkpoint_dir": checkpoint_dir, "resume": resume or None, "device": device}
+    for key, value in training.items():
+        if value is None:
+            continue
+        if key not in known:
+            raise InputError(f"--{key.replace('_', '-')} applies to neural families, not {family}")
+        params[key] = str(value) if isinstance(value, Path) else value
+    if "random_state" in known:
         params.setdefault("random_state", seed)
-    unknown = set(params) - set(cls().get_params())
+    if "progress" in known:
+        params.setdefault("progress", not quiet)
+    unknown = set(params) - set(known)
     if unknown:
         raise InputError(
-            f"{family} has no hyperparameter(s) {sorted(unknown)}; it has "
-            f"{sorted(cls().get_params())}"
+            f"{family} has no hyperparameter(s) {sorted(unknown)}; it has {sorted(known)}"
         )
     ds = open_data(data, label_column=label_column)
     model = cls(**params)
-    with _progress(f"Fitting {family} on {ds.name} ({len(ds)} rows)"):
+    with _progress(f"Fitting {family} on {ds.name} ({len(ds)} rows)", "progress" not in known):
         model.fit(ds, ds.y)
-    model.save(out)
-    _say(f"Saved to {out}")
+    if is_main_process():  # under torchrun every rank trains; only rank 0 writes
+        model.save(out)
+        _say(f"Saved to {out}")
 
 
 @app.command()

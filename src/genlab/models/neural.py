@@ -1,0 +1,91 @@
+"""Plumbing shared by the torch families: training through the one trainer, persistence of an
+``nn.Module`` in safetensors, devices and seeds.
+
+A neural family subclasses :class:`NeuralModel`, lists the trainer's settings it exposes among
+its keyword-only hyperparameters (any of :class:`~genlab.train.TrainConfig`'s field names:
+``max_epochs``, ``batch_size``, ``lr``, ``max_time``, ``device``, ``checkpoint_dir``,
+``resume``, ``progress``, ...), and implements:
+
+* ``_build_module(config: dict) -> nn.Module`` — the network from a JSON-able config, so that
+  loading rebuilds it without pickle;
+* the usual hooks of :class:`~genlab.models.base.GenerativeModel` (``_fit`` calls
+  :meth:`NeuralModel._train`);
+* optionally ``_extra_arrays()`` / ``_load_extra_arrays(arrays)`` for non-module state
+  (standardization constants, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from genlab.models.base import GenerativeModel
+from genlab.train import TrainConfig, TrainResult, fit_module
+
+_MODULE_PREFIX = "module."
+
+
+class NeuralModel(GenerativeModel):
+    """Base class of torch families (see module docstring)."""
+
+    def _train(
+        self, module: nn.Module, loss_fn: Any, tensors: list[torch.Tensor], **overrides: Any
+    ) -> TrainResult:
+        """Train ``module`` with the family's settings; keeps it as ``self.module_``."""
+        config = TrainConfig.from_model(self, description=f"fitting {self.family}", **overrides)
+        self.module_ = module
+        self.train_result_ = fit_module(module, loss_fn, tensors, config)
+        self.module_.to("cpu").eval()  # a fitted model answers on the CPU unless asked
+        return self.train_result_
+
+    def _seed(self) -> torch.Generator:
+        """A torch generator seeded from ``random_state`` (for weight init and noise)."""
+        seed = getattr(self, "random_state", None)
+        g = torch.Generator()
+        g.manual_seed(0 if seed is None else int(seed))
+        return g
+
+    @staticmethod
+    def _torch_rng(rng: np.random.Generator) -> torch.Generator:
+        """A torch generator seeded from a numpy one, so ``random_state`` drives torch too."""
+        return torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
+
+    # ------------------------------------------------------------ persistence
+    def _build_module(self, config: dict) -> nn.Module:
+        raise NotImplementedError
+
+    def _extra_arrays(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def _load_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        return None
+
+    def _get_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        arrays = {
+            _MODULE_PREFIX + k: v.detach().cpu().numpy()
+            for k, v in self.module_.state_dict().items()
+        }
+        arrays.update(self._extra_arrays())
+        history = getattr(self, "train_result_", None)
+        extra = {
+            "module_config": self.module_config_,
+            "best_val_loss": None if history is None else history.best_val_loss,
+        }
+        return arrays, extra
+
+    def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
+        self.module_config_ = extra["module_config"]
+        module = self._build_module(self.module_config_)
+        state = {
+            k[len(_MODULE_PREFIX) :]: torch.from_numpy(np.array(v))
+            for k, v in arrays.items()
+            if k.startswith(_MODULE_PREFIX)
+        }
+        module.load_state_dict(state)
+        self.module_ = module.eval()
+        self._load_extra_arrays(
+            {k: v for k, v in arrays.items() if not k.startswith(_MODULE_PREFIX)}
+        )
