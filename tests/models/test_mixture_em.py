@@ -12,6 +12,16 @@ from threadpoolctl import threadpool_limits
 from genlab.errors import InputError
 from genlab.models._mixture_em import (
     MixtureParams,
+    _add_chunk,
+    _e_step,
+    _fit_table,
+    _gaussians,
+    _initial_resp,
+    _log_prior,
+    _m_step,
+    _make_prior,
+    _Options,
+    _Stats,
     bic,
     conditional_mean,
     conditional_sample,
@@ -60,7 +70,19 @@ def test_complete_data_matches_sklearn(covariance_type):
     X, _ = _blobs(rng, [[0, 0, 0], [5, 5, 0], [-5, 0, 5]], 150)
     X[:150] = X[:150] @ np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 0.3], [0.0, 0.0, 1.0]])
     params, loglik = fit_em(
-        X, None, [], 3, covariance_type=covariance_type, tol=1e-10, max_iter=1000, random_state=0
+        X,
+        None,
+        [],
+        3,
+        covariance_type=covariance_type,
+        tol=1e-10,
+        max_iter=1000,
+        random_state=0,
+        prior=False,
+    )
+    assert (
+        fit_em(X, None, [], 3, covariance_type=covariance_type, random_state=0, prior=0.0)[1]
+        == fit_em(X, None, [], 3, covariance_type=covariance_type, random_state=0, prior=False)[1]
     )
     gm = GaussianMixture(3, covariance_type=covariance_type, tol=1e-10, max_iter=1000)
     gm.fit(X)
@@ -115,7 +137,9 @@ def test_em_with_mcar_missing_recovers_the_mixture(covariance_type):
         [rng.multivariate_normal(m, true_cov, 1000) for m in ([-3, -3, -3], [3, 3, 3])]
     )
     Xm = _mcar(rng, X, 0.2)
-    params, _ = fit_em(Xm, None, [], 2, covariance_type=covariance_type, random_state=0)
+    params, _ = fit_em(
+        Xm, None, [], 2, covariance_type=covariance_type, random_state=0, prior=False
+    )
     order = np.argsort(params.means[:, 0])
     np.testing.assert_allclose(params.means[order], [[-3] * 3, [3] * 3], atol=0.15)
     np.testing.assert_allclose(params.weights, 0.5, atol=0.03)
@@ -205,10 +229,13 @@ def test_sample_matches_moments():
     np.testing.assert_allclose(freq, params.weights @ params.cat_probs[0], atol=0.01)
 
 
-def test_bic_picks_the_right_number_of_components():
+@pytest.mark.parametrize("prior", [False, True])
+def test_bic_picks_the_right_number_of_components(prior):
     rng = np.random.default_rng(8)
     X, _ = _blobs(rng, [[0, 0], [8, 0], [0, 8]], 80)
-    params, loglik, scores = select_n_components(X, None, [], range(1, 6), random_state=0)
+    params, loglik, scores = select_n_components(
+        X, None, [], range(1, 6), random_state=0, prior=prior
+    )
     assert params.n_components == 3 and sorted(scores) == [1, 2, 3, 4, 5]
     assert min(scores, key=scores.get) == 3
     assert scores[3] == pytest.approx(bic(params, loglik, len(X)))
@@ -257,6 +284,144 @@ def test_bad_options_and_mismatched_tables_raise_input_error():
         fit_em(X, None, [], 1, covariance_type="spherical")
     with pytest.raises(InputError, match="init"):
         fit_em(X, None, [], 1, init="nope")
+    for prior in (-1.0, np.nan, "nope", None):
+        with pytest.raises(InputError, match="prior"):
+            fit_em(X, None, [], 1, prior=prior)
     params, _ = fit_em(X, None, [], 1)
     with pytest.raises(InputError, match="columns"):
         log_prob(params, np.zeros((2, 3)), None)
+
+
+# ----------------------------------------------------------------------------- MAP (prior)
+
+
+def _full(params):
+    cov = params.covariances
+    return cov if params.covariance_type == "full" else np.stack([np.diag(v) for v in cov])
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_one_component_map_is_the_data_covariance_with_pseudo_rows(covariance_type):
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(50, 3)) @ rng.normal(size=(3, 3)) + 5.0
+    n, D = X.shape
+    cov = np.cov(X.T)  # K = 1: the prior's target C is the data covariance itself
+    if covariance_type == "diag":
+        cov = np.diag(np.diag(cov))
+    d = D if covariance_type == "full" else 1  # m = w·(d + 2) pseudo-rows of C
+    cases = [
+        (True, (n - 1 + d + 2) / (n + d + 2)),
+        (2.0, (n - 1 + 2 * (d + 2)) / (n + 2 * (d + 2))),
+    ]
+    for prior, factor in cases:
+        params, _ = fit_em(
+            X, None, [], 1, covariance_type=covariance_type, reg_covar=0.0, prior=prior
+        )
+        np.testing.assert_allclose(params.means[0], X.mean(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(_full(params)[0], factor * cov, rtol=1e-10)
+    # mclust's defaultPrior: Ψ = C (diag: the mean variance), ν = D + 2; Table 2 of Fraley &
+    # Raftery (2007) then gives (Ψ + W) / (n + ν + D + 2), resp. (Ψ + W) / (n + ν + 3).
+    params, _ = fit_em(
+        X, None, [], 1, covariance_type=covariance_type, reg_covar=0.0, prior="mclust"
+    )
+    if covariance_type == "full":
+        expected = n * cov / (n + 2 * D + 4)
+    else:
+        expected = (np.trace(cov) / D * np.eye(D) + (n - 1) * cov) / (n + D + 5)
+    np.testing.assert_allclose(_full(params)[0], expected, rtol=1e-10)
+
+
+def _options(covariance_type, prior):
+    return _Options(
+        covariance_type,
+        reg_covar=0.0,
+        max_iter=1,
+        tol=0.0,
+        init="random",
+        cat_pseudocount=0.01,
+        prior=prior,
+    )
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_prior_m_step_maximizes_the_expected_log_posterior(covariance_type):
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(40, 3)) @ rng.normal(size=(3, 3))
+    table = _fit_table(X, None, [])
+    opts = _options(covariance_type, 1.5)
+    prior = _make_prior(table, 2, opts)
+    resp = rng.dirichlet([1.0, 1.0], size=len(X))
+    stats = _Stats.zeros(2, 3, [], covariance_type == "full")
+    _add_chunk(stats, table, slice(None), resp, None)
+    best = _m_step(stats, opts, table.col_var, prior)
+
+    def objective(means, cov):  # Σ_ik r_ik log N(x_i; μ_k, Σ_k) + log p(μ, Σ)
+        params = MixtureParams(best.weights, means, cov, covariance_type)
+        full = _full(params)
+        loglik = sum(
+            resp[:, k] @ multivariate_normal(means[k], full[k]).logpdf(table.Xc) for k in range(2)
+        )
+        return loglik + _log_prior(_gaussians(params), prior)
+
+    top = objective(best.means, best.covariances)
+    for _ in range(30):  # perturbations that keep Σ positive definite
+        if covariance_type == "full":
+            A = np.eye(3) + 0.02 * rng.normal(size=(2, 3, 3))
+            cov = A @ best.covariances @ A.transpose(0, 2, 1)
+        else:
+            cov = best.covariances * np.exp(0.02 * rng.normal(size=best.covariances.shape))
+        means = best.means + 0.02 * rng.normal(size=best.means.shape)
+        assert objective(means, cov) < top
+
+
+@pytest.mark.parametrize("prior", [True, "mclust"])
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_em_with_prior_never_decreases_the_log_posterior(covariance_type, prior):
+    rng = np.random.default_rng(14)
+    params = _random_params(rng, K=3, D=4, covariance_type=covariance_type, n_categories=(3,))
+    Xc, Xcat = sample(params, 150, rng)
+    Xc = _mcar(rng, Xc, 0.25)
+    Xc[:12] = Xc[0]  # duplicate rows
+    Xcat[::5, 0] = -1
+    table = _fit_table(Xc, Xcat, [3])
+    opts = _options(covariance_type, prior)
+    K = 5
+    prior = _make_prior(table, K, opts)
+    stats = _Stats.zeros(K, 4, [3], covariance_type == "full")
+    _add_chunk(stats, table, slice(None), _initial_resp(table, K, "random", rng), None)
+    objective = []
+    for _ in range(40):
+        fitted = _m_step(stats, opts, table.col_var, prior)
+        loglik, log_prior, stats = _e_step(fitted, table, prior)
+        objective.append(loglik * len(Xc) + log_prior)
+    objective = np.array(objective)
+    assert (np.diff(objective) >= -1e-9 * np.abs(objective[1:])).all()
+    assert objective[-1] > objective[0] + 1.0
+
+
+@pytest.mark.filterwarnings("ignore:Number of distinct clusters")
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_prior_keeps_covariances_positive_definite_on_degenerate_data(covariance_type):
+    rng = np.random.default_rng(15)
+    X = np.repeat(rng.normal(size=(6, 4)), 10, axis=0)  # 60 rows, 6 distinct
+    X[:, 2] = 3.0  # a constant column
+    holes = X.copy()
+    holes[::7, 0] = np.nan
+    few = X[::10][:3]  # fewer rows than columns
+    for data, K in [(X, 1), (X, 4), (X, 8), (holes, 4), (few, 1), (few, 3)]:
+        params, loglik = fit_em(
+            data,
+            None,
+            [],
+            K,
+            covariance_type=covariance_type,
+            reg_covar=0.0,
+            random_state=0,
+            prior=True,
+        )
+        assert np.isfinite(loglik)
+        assert (np.linalg.eigvalsh(_full(params)) > 0).all()
+        assert np.isfinite(log_prob(params, X, None)).all()
+    if covariance_type == "full":  # maximum likelihood without reg_covar is singular here
+        with pytest.raises(InputError, match="positive definite"):
+            fit_em(X, None, [], 4, reg_covar=0.0, random_state=0, prior=False)
