@@ -156,21 +156,22 @@ def _log_sum(
             sums[i : i + q_block] += terms.exp2_().sum(dim=1)
     out = sums.log()  # (M,)
     low = torch.nonzero(sums < _UNDERFLOW).flatten()
-    if len(low):
-        out[low] = _log_sum_running_max(qa[low], ma, k_block)
+    for start in range(0, len(low), q_block):
+        rows = low[start : start + q_block]
+        out[rows] = _log_sum_running_max(qa[rows], ma, k_block)
     return out.cpu().numpy()
 
 
 def _log_sum_running_max(qa: torch.Tensor, ma: torch.Tensor, k_block: int) -> torch.Tensor:
     """The same sum for rows that underflow, streamed over means with a running maximum."""
     top = torch.full((len(qa),), -math.inf, dtype=torch.float64, device=qa.device)  # (B,)
-    sums = torch.zeros_like(top)
+    sums = torch.zeros_like(top)  # (B,), relative to 2**top
     for j in range(0, len(ma), k_block):
-        terms = qa @ ma[j : j + k_block].T  # (B, Kb), log2 units
+        terms = qa @ ma[j : j + k_block].T  # (B, Kb), log2 units, finite
         new_top = torch.maximum(top, terms.amax(dim=1))
         sums = sums * torch.exp2(top - new_top) + torch.exp2(terms - new_top[:, None]).sum(dim=1)
         top = new_top
-    return sums.log() + top / _LOG2E
+    return (sums.log2() + top) / _LOG2E
 
 
 def _log_terms(

@@ -320,6 +320,8 @@ class KDE(GenerativeModel):
 def _missing_patterns(A: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """(observed-columns mask, row positions) for each distinct missing pattern of ``A``."""
     observed = ~np.isnan(A)
+    if observed.all():  # the common case, without sorting rows
+        return [(np.ones(A.shape[1], bool), np.arange(len(A)))]
     patterns, inverse = np.unique(observed, axis=0, return_inverse=True)
     return [(p, np.flatnonzero(inverse.reshape(-1) == k)) for k, p in enumerate(patterns)]
 
