@@ -2,7 +2,8 @@
 
 Split and scaling of DESIGN.md: ``train_test_split(test_size=0.2, random_state=0)`` stratified,
 columns standardized with training statistics. genlab's KDE (CV bandwidth) and GMM (BIC)
-against scikit-learn's ``KernelDensity`` (GridSearchCV bandwidth) and ``GaussianMixture`` (BIC).
+against scikit-learn's ``KernelDensity`` (GridSearchCV bandwidth) and ``GaussianMixture`` (BIC);
+``genlab.Flow`` against zuko's NSF and MAF with default settings in a plain training loop.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from genlab.bench.baselines import sklearn_gmm_bic, sklearn_kde_cv
+from genlab.bench.baselines import sklearn_gmm_bic, sklearn_kde_cv, zuko_flow_default
 from genlab.bench.rows import Row
 from genlab.data.datasets import load_dataset
 
@@ -38,6 +39,9 @@ def methods() -> dict[str, Callable[[np.ndarray], Callable[[np.ndarray], np.ndar
         "genlab.GaussianMixture": lambda X: genlab.GaussianMixture().fit(X).log_prob,
         "sklearn.KernelDensity": lambda X: sklearn_kde_cv(X).score_samples,
         "sklearn.GaussianMixture": lambda X: sklearn_gmm_bic(X).score_samples,
+        "genlab.Flow": lambda X: genlab.Flow(progress=False).fit(X).log_prob,
+        "zuko.NSF (default)": lambda X: zuko_flow_default(X, "nsf"),
+        "zuko.MAF (default)": lambda X: zuko_flow_default(X, "maf"),
     }
 
 
