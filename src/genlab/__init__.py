@@ -12,18 +12,40 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import os as _os
+
+# Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine spinning threads
+# made batched torch kernels up to 30x slower. Set before torch loads; the user's value wins.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from genlab.data.datasets import Dataset, load_dataset
 from genlab.errors import CapabilityError, GenlabError, InputError, ModelFileError, NotFittedError
-from genlab.models import FAMILIES, KDE, GaussianMixture, GenerativeModel, load_model
+from genlab.models import (
+    FAMILIES,
+    KDE,
+    VAE,
+    Auto,
+    AutoregressiveModel,
+    Flow,
+    GaussianMixture,
+    GenerativeModel,
+    HierarchicalVAE,
+    load_model,
+)
 
 __all__ = [
     "FAMILIES",
     "KDE",
+    "VAE",
+    "Auto",
+    "AutoregressiveModel",
     "CapabilityError",
     "Dataset",
+    "Flow",
     "GaussianMixture",
     "GenerativeModel",
     "GenlabError",
+    "HierarchicalVAE",
     "InputError",
     "ModelFileError",
     "NotFittedError",

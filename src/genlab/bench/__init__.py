@@ -15,13 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from genlab.bench.rows import Row
-from genlab.bench.suites import kde_speed, synthetic_density, tabular_density
+from genlab.bench.suites import digits_density, kde_speed, synthetic_density, tabular_density
 from genlab.errors import InputError
 
 SUITES: dict[str, Callable[..., list[Row]]] = {
     kde_speed.NAME: kde_speed.run,
     tabular_density.NAME: tabular_density.run,
     synthetic_density.NAME: synthetic_density.run,
+    digits_density.NAME: digits_density.run,
 }
 
 

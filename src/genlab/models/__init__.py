@@ -11,19 +11,29 @@ import json
 from pathlib import Path
 
 from genlab.errors import ModelFileError
+from genlab.models.auto import Auto
+from genlab.models.autoregressive import AutoregressiveModel
 from genlab.models.base import (
     CONFIG_FILE,
     MODEL_FORMAT_VERSION,
     WEIGHTS_FILE,
     GenerativeModel,
 )
+from genlab.models.flow import Flow
+from genlab.models.hierarchical_vae import HierarchicalVAE
 from genlab.models.kde import KDE
 from genlab.models.mixture import GaussianMixture
+from genlab.models.vae import VAE
 
 #: family name (as used by ``genlab fit FAMILY``) -> class
 FAMILIES: dict[str, type[GenerativeModel]] = {
     "kde": KDE,
     "gmm": GaussianMixture,
+    "flow": Flow,
+    "vae": VAE,
+    "hvae": HierarchicalVAE,
+    "autoregressive": AutoregressiveModel,
+    "auto": Auto,
 }
 
 
@@ -76,4 +86,15 @@ def load_model(path: str | Path) -> GenerativeModel:
         raise ModelFileError(f"{path} is damaged or inconsistent: {e!r}") from None
 
 
-__all__ = ["FAMILIES", "KDE", "GaussianMixture", "GenerativeModel", "load_model"]
+__all__ = [
+    "FAMILIES",
+    "KDE",
+    "VAE",
+    "Auto",
+    "AutoregressiveModel",
+    "Flow",
+    "GaussianMixture",
+    "GenerativeModel",
+    "HierarchicalVAE",
+    "load_model",
+]
