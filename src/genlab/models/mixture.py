@@ -5,8 +5,9 @@ categorical column is an independent categorical, so mixed tables are modelled o
 terms. EM runs over the observed entries only (:mod:`genlab.models._mixture_em`), which
 scikit-learn's ``GaussianMixture`` cannot do, with a conjugate prior on the covariances (a MAP
 estimate, as in mclust) so that components cannot collapse. The number of components is chosen
-by 5-fold held-out likelihood (or by BIC) when not given. Conditionals of a mixture are mixtures, so ``impute`` draws from the exact
-p(x_m | x_o). Labels given to ``fit(X, y)`` fit one mixture per class.
+by 5-fold held-out likelihood (or by BIC) when not given. Conditionals of a mixture are
+mixtures, so ``impute`` draws from the exact p(x_m | x_o). Labels given to ``fit(X, y)`` fit
+one mixture per class.
 
 Integer columns are dequantized (see :mod:`genlab.models._dequantize`); ``log_prob`` then
 reports the dequantized lower bound on the log-probability of the integers.
