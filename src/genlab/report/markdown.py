@@ -21,6 +21,11 @@ def _fmt(v: float | None) -> str:
     return f"{v:.4g}"
 
 
+def _cell(text: str) -> str:
+    """Table-cell text: a pipe would end the cell."""
+    return text.replace("|", r"\|")
+
+
 def results_markdown(results: dict) -> str:
     """One table per (suite, metric); the best value of each dataset in bold."""
     m = results["machine"]
@@ -51,6 +56,6 @@ def results_markdown(results: dict) -> str:
                 value = f"**{value}**"
             lines.append(
                 f"| {r['dataset']} | {r['method']} | {value} | {_fmt(r.get('seconds'))} | "
-                f"{r.get('note', '')} |"
+                f"{_cell(r.get('note', ''))} |"
             )
     return "\n".join(lines) + "\n"
