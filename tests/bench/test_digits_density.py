@@ -24,6 +24,9 @@ def test_quick_run_has_every_method(rows):
         "independent pixels",
         "genlab.KDE",
         "genlab.GaussianMixture",
+        "genlab.Flow",
+        "genlab.VAE",
+        "genlab.HierarchicalVAE",
         "sklearn.KernelDensity",
         "sklearn.GaussianMixture",
     }
