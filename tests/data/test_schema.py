@@ -46,11 +46,3 @@ def test_missing_values_and_errors():
         infer_schema(pd.DataFrame({"a": [None, None]}))
     with pytest.raises(genlab.InputError, match="rectangular"):
         infer_schema([[1, 2], [3]])
-
-
-def test_integers_promoted_to_float_by_missing_values_stay_integers():
-    pixels = np.array([[0.0, 3.0, np.nan], [16.0, np.nan, 2.0]])
-    assert infer_schema(pixels).columns[0].kind == "integer"
-    df = pd.DataFrame({"age": [30.0, None, 41.0], "x": [0.5, 1.0, None]})
-    kinds = [c.kind for c in infer_schema(df).columns]
-    assert kinds == ["integer", "continuous"]

@@ -247,13 +247,10 @@ def infer_schema(
 def _numeric_kind(
     A: np.ndarray, dtype: np.dtype, levels: tuple[int, int] | None
 ) -> tuple[ColumnKind, tuple]:
-    """An integer array (or bool) is one grid shared by all columns: it is homogeneous data.
-
-    A float array with missing entries whose other values are all integers is an integer array
-    that NaN forced to float (``masks.apply_mask`` on pixels, pandas' NaN promotion)."""
+    """An integer array (or bool) is one grid shared by all columns: it is homogeneous data."""
     if levels is not None:
         return "integer", (int(levels[0]), int(levels[1]))
-    if np.issubdtype(dtype, np.integer) or dtype == np.bool_ or _promoted_integers(A):
+    if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
         if np.issubdtype(dtype, np.uint8):
             return "integer", (0, 255)
         lo, hi = int(np.nanmin(A)), int(np.nanmax(A))
@@ -271,11 +268,7 @@ def _infer_column(
     if kind is None:
         if not numeric:
             kind = "categorical"
-        elif (
-            pd.api.types.is_integer_dtype(s)
-            or levels is not None
-            or _promoted_integers(s.to_numpy(dtype=np.float64, na_value=np.nan))
-        ):
+        elif pd.api.types.is_integer_dtype(s) or levels is not None:
             kind = "integer"
         else:
             kind = "continuous"
@@ -300,13 +293,6 @@ def _infer_column(
 
 
 # ==================================================================== helpers
-def _promoted_integers(values: np.ndarray) -> bool:
-    """True for floats that hold NaN and otherwise only integers (integers promoted by NaN)."""
-    missing = np.isnan(values)
-    observed = values[~missing]
-    return bool(missing.any() and observed.size and np.array_equal(observed, np.round(observed)))
-
-
 def _as_numeric_array(X: Any, what: str) -> np.ndarray:
     if isinstance(X, pd.DataFrame):
         X = X.to_numpy()
