@@ -66,6 +66,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ColumnGroups:
+    """Masks: ``numeric`` (D,), ``integer_in_numeric`` (D_num,), ``n_categories`` (D_cat,)."""
+
+    numeric: np.ndarray
+    integer_in_numeric: np.ndarray
+    n_categories: np.ndarray
+
+
+@dataclass(frozen=True)
 class Schema:
     """Columns of the data plus the container they came in (see module docstring)."""
 
@@ -87,6 +96,18 @@ class Schema:
     def indices(self, kind: ColumnKind) -> np.ndarray:
         """Positions of the columns of one kind, e.g. ``schema.indices("categorical")``."""
         return np.array([i for i, c in enumerate(self.columns) if c.kind == kind], dtype=np.int64)
+
+    def column_groups(self) -> ColumnGroups:
+        """Masks that families split their columns by (numeric vs categorical, integer grids)."""
+        kinds = np.array([c.kind for c in self.columns])
+        numeric = kinds != "categorical"
+        return ColumnGroups(
+            numeric=numeric,
+            integer_in_numeric=(kinds == "integer")[numeric],
+            n_categories=np.array(
+                [c.n_categories for c in self.columns if c.kind == "categorical"], dtype=np.int64
+            ),
+        )
 
     @property
     def is_discrete(self) -> bool:

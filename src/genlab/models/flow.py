@@ -677,13 +677,10 @@ class Flow(NeuralModel):
 
     # ============================================================ helpers
     def _split_columns(self) -> None:
-        kinds = [c.kind for c in self.schema_.columns]
-        self.numeric_ = np.array([k != "categorical" for k in kinds])
-        self.categorical_ = ~self.numeric_
-        self.dequantized_ = np.array([k == "integer" for k in kinds])[self.numeric_]
-        self.n_categories_ = np.array(
-            [c.n_categories for c in self.schema_.columns if c.kind == "categorical"], np.int64
-        )
+        groups = self.schema_.column_groups()
+        self.numeric_, self.categorical_ = groups.numeric, ~groups.numeric
+        self.dequantized_ = groups.integer_in_numeric
+        self.n_categories_ = groups.n_categories
         if not self.numeric_.any():
             raise InputError(
                 "Flow needs at least one numeric column; for all-categorical data use "

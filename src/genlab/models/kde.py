@@ -87,13 +87,10 @@ class KDE(GenerativeModel):
         self.bandwidth_matrix_ = self._bandwidth_matrix(points, rng)
 
     def _split_columns(self) -> None:
-        kinds = [c.kind for c in self.schema_.columns]
-        self.numeric_ = np.array([k != "categorical" for k in kinds])
-        self.categorical_ = ~self.numeric_
-        self.dequantized_ = np.array([k == "integer" for k in kinds])[self.numeric_]
-        self.n_categories_ = np.array(
-            [c.n_categories for c in self.schema_.columns if c.kind == "categorical"], np.int64
-        )
+        groups = self.schema_.column_groups()
+        self.numeric_, self.categorical_ = groups.numeric, ~groups.numeric
+        self.dequantized_ = groups.integer_in_numeric
+        self.n_categories_ = groups.n_categories
 
     def _smoothing(self, n: int) -> np.ndarray:
         C = self.n_categories_

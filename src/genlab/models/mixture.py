@@ -151,12 +151,10 @@ class GaussianMixture(GenerativeModel):
             raise InputError(f"n_components must be a positive integer, got {self.n_components!r}")
 
     def _split_columns(self) -> None:
-        kinds = [c.kind for c in self.schema_.columns]
-        self.numeric_ = np.array([k != "categorical" for k in kinds])
-        self.integer_ = np.flatnonzero([k == "integer" for k in kinds if k != "categorical"])
-        self.n_categories_ = np.array(
-            [c.n_categories for c in self.schema_.columns if c.kind == "categorical"], np.int64
-        )
+        groups = self.schema_.column_groups()
+        self.numeric_ = groups.numeric
+        self.integer_ = np.flatnonzero(groups.integer_in_numeric)
+        self.n_categories_ = groups.n_categories
 
     def _categories(self, A: np.ndarray) -> np.ndarray:
         """Categorical codes as ints with -1 for missing, shape (N, Dc)."""
