@@ -32,17 +32,23 @@ from genlab.models import (
     HierarchicalVAE,
     load_model,
 )
+from genlab.tasks.anomaly import AnomalyDetector
+from genlab.tasks.classify import GenerativeClassifier
+from genlab.tasks.compare import compare
+from genlab.tasks.impute import impute
 
 __all__ = [
     "FAMILIES",
     "KDE",
     "VAE",
+    "AnomalyDetector",
     "Auto",
     "AutoregressiveModel",
     "CapabilityError",
     "Dataset",
     "Flow",
     "GaussianMixture",
+    "GenerativeClassifier",
     "GenerativeModel",
     "GenlabError",
     "HierarchicalVAE",
@@ -50,6 +56,8 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "__version__",
+    "compare",
+    "impute",
     "load_dataset",
     "load_model",
 ]

@@ -15,7 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from genlab.bench.rows import Row
-from genlab.bench.suites import digits_density, kde_speed, synthetic_density, tabular_density
+from genlab.bench.suites import (
+    anomaly,
+    classify,
+    digits_density,
+    impute,
+    kde_speed,
+    synthetic_density,
+    tabular_density,
+)
 from genlab.errors import InputError
 
 SUITES: dict[str, Callable[..., list[Row]]] = {
@@ -23,6 +31,9 @@ SUITES: dict[str, Callable[..., list[Row]]] = {
     tabular_density.NAME: tabular_density.run,
     synthetic_density.NAME: synthetic_density.run,
     digits_density.NAME: digits_density.run,
+    anomaly.NAME: anomaly.run,
+    classify.NAME: classify.run,
+    impute.NAME: impute.run,
 }
 
 

@@ -1,0 +1,52 @@
+"""``impute`` suite in quick mode: every method and metric present, rows well-formed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from genlab.bench import SUITES
+from genlab.bench.rows import Row
+from genlab.bench.suites import impute
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return impute.run(quick=True)
+
+
+def test_quick_run_has_every_method_and_case(rows):
+    assert all(isinstance(r, Row) and r.suite == "impute" and r.task == "impute" for r in rows)
+    assert {r.dataset for r in rows} == {"wine@mcar0.2", "digits@pixels0.5"}
+    baselines = set(impute.baselines())
+    genlab_tabular = set(impute.tabular_models(quick=True)) | {"genlab.impute('mean')"}
+    by_case = {d: {r.method for r in rows if r.dataset == d} for d in {r.dataset for r in rows}}
+    assert by_case["wine@mcar0.2"] == baselines | genlab_tabular
+    assert by_case["digits@pixels0.5"] == baselines | set(impute.image_models(quick=True))
+    assert SUITES["impute"] is impute.run
+
+
+def test_rows_are_well_formed(rows):
+    for r in rows:
+        assert math.isfinite(r.value) and r.seconds >= 0
+        if r.metric == "rmse":
+            assert r.value > 0 and not r.higher_is_better
+        else:
+            assert r.metric == "coverage90" and 0 <= r.value <= 1 and r.higher_is_better
+            assert r.dataset == "wine@mcar0.2" and r.method in impute.tabular_models(quick=True)
+        if r.metric == "rmse" and r.method.startswith("genlab"):
+            assert "x best baseline (sklearn." in r.note and "target <= 0.9x" in r.note
+
+
+def test_mean_imputation_agrees_with_sklearn(rows):
+    value = {r.method: r.value for r in rows if r.dataset == "wine@mcar0.2"}
+    assert value["genlab.impute('mean')"] == pytest.approx(value["sklearn.SimpleImputer(mean)"])
+
+
+def test_rmse_counts_only_the_masked_entries():
+    truth = np.array([[0.0, 1.0], [2.0, 3.0]])
+    filled = np.array([[9.0, 1.0], [2.0, 7.0]])
+    mask = np.array([[False, True], [False, True]])
+    assert impute.rmse(filled, truth, mask) == pytest.approx(np.sqrt(8.0))
