@@ -36,6 +36,7 @@ def test_rows_are_well_formed(rows):
         else:
             assert r.metric == "coverage90" and 0 <= r.value <= 1 and r.higher_is_better
             assert r.dataset == "wine@mcar0.2" and r.method in impute.tabular_models(quick=True)
+            assert "side target 0.85-0.95" in r.note
         if r.metric == "rmse" and r.method.startswith("genlab"):
             assert "x best baseline (sklearn." in r.note and "target <= 0.9x" in r.note
 

@@ -10,6 +10,9 @@ genlab's methods run through :class:`genlab.AnomalyDetector` with its default th
 threshold, the density is fitted on the rest), so each genlab method also gets two rows that
 test that rule on the test images: ``false_positive_rate`` (share of normal test images
 flagged; the target is at most 0.05) and ``detection_rate`` (share of anomalies flagged).
+The conformal promise holds in expectation over the data: the 10 classes share one test set,
+whose draw moves the measured rate by about ±0.01 (0.06 on this split for the KDE, 0.04 and
+0.05 on the splits with ``random_state`` 1 and 2).
 
 The densities, each with hyperparameters chosen without looking at any anomaly:
 
@@ -17,9 +20,10 @@ The densities, each with hyperparameters chosen without looking at any anomaly:
   by 3-fold held-out likelihood of the normal images (``GridSearchCV`` over ``model.score``);
 * ``genlab.KDE(bandwidth='cv')``: the kernel shaped like the data covariance (leave-one-out);
 * ``genlab.GaussianMixture``: components chosen by BIC;
-* ``genlab.AutoregressiveModel``: exact likelihood, 60 epochs per class (a short budget: it
-  costs about 10x the other methods even so).
-  Its raw likelihood ranks the simple ``1`` images as normal (Nalisnick et al., 2019).
+* ``genlab.AutoregressiveModel``: exact likelihood, 60 epochs per class (a short budget that
+  still costs more than every other method together). Its raw likelihood ranks the simple
+  ``1`` images as the most normal of all (Nalisnick et al., 2019): the best density in bits
+  is not the best detector.
 
 Baselines a user would pick: scikit-learn's ``IsolationForest``, ``LocalOutlierFactor``
 (``novelty=True``), ``KernelDensity`` (bandwidth by 5-fold CV) and ``GaussianMixture``
@@ -55,7 +59,7 @@ TARGET_FPR = 0.05
 ISOTROPIC_BANDWIDTHS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 #: The benchmark setting of the AutoregressiveModel, per held-out class.
 AUTOREGRESSIVE = {"hidden_sizes": (512, 512), "max_epochs": 60, "patience": 60, "max_time": 90.0}
-QUICK_AUTOREGRESSIVE = {"hidden_sizes": (32,), "max_epochs": 2}
+QUICK_AUTOREGRESSIVE = {"hidden_sizes": (32,), "max_epochs": 1}
 QUICK_CLASSES = (0, 1)
 
 #: fit(images of the normal classes) -> score_samples(test images), higher = more anomalous
@@ -99,7 +103,7 @@ def baseline_methods(quick: bool) -> dict[str, Scorer]:
             -LocalOutlierFactor(novelty=True).fit(X).score_samples(T)
         ),
         "sklearn.KernelDensity": lambda X, T: (
-            -sklearn_kde_cv(X, n_bandwidths=6 if quick else 30).score_samples(T)
+            -sklearn_kde_cv(X, n_bandwidths=3 if quick else 30).score_samples(T)
         ),
         "sklearn.GaussianMixture": lambda X, T: (
             -sklearn_gmm_bic(X, max_components=2 if quick else 10).score_samples(T)
