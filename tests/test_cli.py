@@ -58,6 +58,30 @@ def test_fit_sample_score_impute_on_a_table(tmp_path, capsys):
     filled = pd.read_csv(tmp_path / "f.csv")
     assert len(filled) == 60 and filled["income"].notna().all()
     assert sorted(filled["imputation"].unique()) == [0, 1, 2]
+    out = tmp_path / "g.csv"
+    assert run("impute", model, tmp_path / "h.csv", "-o", out, "--multiple", "2", "--files") == 0
+    first, second = (pd.read_csv(tmp_path / f"g-{m}.csv") for m in (1, 2))
+    assert len(first) == len(second) == 20 and "imputation" not in first
+    observed = holes["income"].notna()
+    assert np.array_equal(first["income"][observed], second["income"][observed])
+    assert not np.array_equal(first["income"][~observed], second["income"][~observed])
+
+
+def test_compare_saved_models_on_the_test_split(tmp_path, capsys):
+    for family in ("kde", "gmm"):
+        assert run("fit", family, "iris:train", "-o", tmp_path / family, "-q") == 0
+    table, plot = tmp_path / "cmp.csv", tmp_path / "diff.png"
+    args = ("compare", tmp_path / "kde", tmp_path / "gmm", "iris:test")
+    assert run(*args, "-o", table, "--plot", plot) == 0
+    printed = capsys.readouterr().out
+    assert "nll_nats" in printed and "kde" in printed
+    result = pd.read_csv(table, index_col="model")
+    assert sorted(result.index) == ["gmm", "kde"] and plot.stat().st_size > 0
+    assert result["nll_nats"].is_monotonic_increasing and result["nll_nats_se"].gt(0).all()
+    assert run("compare", tmp_path / "kde") == 2
+    assert "at least one model folder" in capsys.readouterr().err
+    assert run("compare", tmp_path / "kde", "iris:valid") == 2
+    assert "must be one of" in capsys.readouterr().err
 
 
 def test_digits_png_grid_with_one_row_per_class(tmp_path):

@@ -20,7 +20,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from genlab.errors import GenlabError
+from genlab.errors import GenlabError, InputError
 
 app = typer.Typer(
     help="genlab: generate, score, impute — every job a generative model does.",
@@ -68,8 +68,6 @@ def datasets() -> None:
 
 
 def _parse_sets(sets: list[str]) -> dict[str, Any]:
-    from genlab.errors import InputError
-
     params: dict[str, Any] = {}
     for item in sets:
         key, sep, raw = item.partition("=")
@@ -117,7 +115,6 @@ def fit(
     `torchrun --nproc-per-node 2 -m genlab fit FAMILY DATA -o DIR` (only rank 0 writes).
     """
     from genlab.data.sources import open_data
-    from genlab.errors import InputError
     from genlab.models import FAMILIES
     from genlab.train import is_main_process
 
@@ -208,6 +205,49 @@ def score(
 
 
 @app.command()
+def compare(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Saved model folders, then the held-out DATA (e.g. digits:test)."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the table as CSV.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="PNG of per-example log-likelihood differences.")
+    ] = None,
+    label_column: Annotated[
+        str | None, typer.Option(help="Column of DATA with class labels for conditional models.")
+    ] = None,
+    confidence: Annotated[float, typer.Option(help="Level of the difference intervals.")] = 0.95,
+    quiet: Quiet = False,
+) -> None:
+    """Held-out NLL of saved models on DATA, best first, with standard errors and paired
+    differences to the best (nats per example; bits/dim). Bounds are marked: a VAE's or a
+    dequantized model's NLL is an upper bound, so compare it with care."""
+    from genlab.tasks.compare import compare_saved
+
+    state["quiet"] = quiet
+    if len(paths) < 2:
+        raise InputError("compare needs at least one model folder and then DATA")
+    *model_dirs, data = paths
+    with _progress(f"Scoring {len(model_dirs)} models on {data}"):
+        table = compare_saved(
+            model_dirs, data, label_column=label_column, confidence=confidence, plot=plot
+        )
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index_label="model")
+    if not quiet:
+        with pd.option_context("display.width", 160, "display.max_columns", 20):
+            print(table.drop(columns=["note"]).round(4).to_string())
+        for name, note in table["note"].items():
+            if note:
+                print(f"{name}: {note}")
+    _say(f"best: {table.index[0]}" + (f"; wrote {out}" if out else ""))
+
+
+@app.command()
 def impute(
     model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model.")],
     data: Annotated[str, typer.Argument(help="Table, .npy or image folder with missing values.")],
@@ -215,6 +255,9 @@ def impute(
     multiple: Annotated[
         int, typer.Option(help="M > 1 writes M imputations: OUT with an 'imputation' column.")
     ] = 1,
+    files: Annotated[
+        bool, typer.Option("--files", help="With --multiple: M files OUT-1, OUT-2, ... instead.")
+    ] = False,
     method: Annotated[str, typer.Option(help="'sample' (a draw) or 'mean'.")] = "sample",
     seed: Seed = 0,
     quiet: Quiet = False,
@@ -230,6 +273,9 @@ def impute(
         filled = model.impute(ds.X, n_imputations=multiple, method=method, random_state=seed)
     if multiple == 1:
         _write(filled, out, model)
+    elif files:
+        for m, f in enumerate(filled, start=1):
+            _write(f, out.with_name(f"{out.stem}-{m}{out.suffix}"), model)
     elif out.suffix.lower() == ".npy":
         _write(np.stack(filled), out, model)
     else:
@@ -276,7 +322,6 @@ def _as_table(X: Any, model: Any) -> Any:
 
 
 def _write(X: Any, out: Path, model: Any, ncols: int | None = None) -> None:
-    from genlab.errors import InputError
     from genlab.report.grids import save_image_grid
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,14 @@
 """Turn what a user names on the command line into a :class:`Dataset`.
 
-``DATA`` is a bundled dataset name (``genlab datasets``), a table (``.csv``, ``.tsv``,
-``.parquet``), an array (``.npy``) or a folder of PNG/JPEG images.
+``DATA`` is a bundled dataset name (``genlab datasets``), optionally with ``:train`` or
+``:test`` for the split of DESIGN.md (``digits:test``: the 360 held-out digits), a table
+(``.csv``, ``.tsv``, ``.parquet``), an array (``.npy``) or a folder of PNG/JPEG images.
 
 Example:
     >>> open_data("iris", label_column="label").y[:3]
     array([0, 0, 0])
+    >>> len(open_data("digits:test")), len(open_data("digits:train"))
+    (360, 1437)
 """
 
 from __future__ import annotations
@@ -19,23 +22,30 @@ from genlab.errors import InputError
 
 #: For bundled datasets, ``--label-column label`` selects their labels.
 BUNDLED_LABEL = "label"
+#: ``NAME:PART`` selects a part of the train/test split of a bundled dataset.
+SPLITS = ("train", "test")
 
 
 def open_data(spec: str | Path, *, label_column: str | None = None) -> Dataset:
     """Load a bundled dataset or read a file/folder; ``label_column`` becomes ``y``."""
     spec = str(spec)
     path = Path(spec)
-    if spec in DATASETS and not path.exists():
-        ds = load_dataset(spec)
+    name, _, part = spec.partition(":")
+    if name in DATASETS and not path.exists():
+        if part and part not in SPLITS:
+            raise InputError(f"{spec!r}: the part after ':' must be one of {list(SPLITS)}")
+        ds = load_dataset(name)
+        if part:
+            ds = ds.split()[SPLITS.index(part)]
         if label_column not in (None, BUNDLED_LABEL):
             raise InputError(
-                f"bundled dataset {spec!r} has no column {label_column!r}; "
+                f"bundled dataset {name!r} has no column {label_column!r}; "
                 f"use --label-column {BUNDLED_LABEL} for its labels"
             )
         if label_column is None:
             ds.y = None
         elif ds.y is None or not ds.y_is_label:
-            raise InputError(f"bundled dataset {spec!r} has no class labels")
+            raise InputError(f"bundled dataset {name!r} has no class labels")
         return ds
     if path.is_dir():
         images, names = read_images(path)
