@@ -39,6 +39,24 @@ def test_early_stopping_restores_the_best_weights():
     assert result.best_val_loss == pytest.approx(abs(lin.bias.item()), abs=1e-6)
 
 
+def test_ema_warms_up_instead_of_keeping_the_initial_weights():
+    # 5 steps of a slow EMA: without warm-up the average would still be ~99.5% the initial
+    # weights (bias 5); with it the EMA follows the trained weights towards the optimum 0
+    x = torch.randn(100, 1)
+    lin = torch.nn.Linear(1, 1)
+    with torch.no_grad():
+        lin.bias.fill_(5.0)
+
+    def loss(m, batch):
+        return m.bias.pow(2).sum() + 0 * m(batch[0]).sum()
+
+    config = TrainConfig(
+        max_epochs=1, batch_size=18, lr=0.5, ema_decay=0.999, patience=5, progress=False
+    )
+    fit_module(lin, loss, [x], config)
+    assert abs(lin.bias.item()) < 4.0
+
+
 def test_max_time_and_bad_settings():
     x = torch.randn(64, 1)
     lin = torch.nn.Linear(1, 1)

@@ -241,6 +241,7 @@ class _RunState:
                 "model": module.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "ema": ema.shadow,
+                "ema_updates": ema.updates,
                 "torch_rng": torch.get_rng_state(),
             },
             tmp,
@@ -258,14 +259,22 @@ class _RunState:
         module.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         ema.shadow = saved["ema"]
+        ema.updates = int(saved.get("ema_updates", 0))
         torch.set_rng_state(saved["torch_rng"].cpu())
 
 
 class _Ema:
-    """Exponential moving average of the weights; ``applied`` swaps them in temporarily."""
+    """Exponential moving average of the weights; ``applied`` swaps them in temporarily.
+
+    The decay warms up as ``min(decay, (1 + n) / (10 + n))`` after ``n`` updates (as
+    TensorFlow's ``ExponentialMovingAverage(num_updates=...)``): without it the average keeps
+    the random initial weights for ~1 / (1 - decay) steps, which hurt short runs and the
+    validation losses that early stopping reads in the first epochs.
+    """
 
     def __init__(self, module: nn.Module, decay: float | None) -> None:
         self.decay = decay
+        self.updates = 0
         self.shadow = (
             {k: v.detach().clone() for k, v in module.state_dict().items()} if decay else None
         )
@@ -274,9 +283,11 @@ class _Ema:
     def update(self, module: nn.Module) -> None:
         if self.shadow is None:
             return
+        self.updates += 1
+        decay = min(self.decay, (1 + self.updates) / (10 + self.updates))
         for k, v in module.state_dict().items():
             if v.dtype.is_floating_point:
-                self.shadow[k].lerp_(v, 1 - self.decay)
+                self.shadow[k].lerp_(v, 1 - decay)
             else:
                 self.shadow[k].copy_(v)
 

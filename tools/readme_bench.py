@@ -1,0 +1,43 @@
+"""Paste benchmark tables into README.md between the BENCH markers.
+
+Usage: python tools/readme_bench.py "SUITES=DIR" ...   e.g. "kde-speed=runs/bench-kde"
+
+Each argument names the suites a `genlab bench SUITES --out DIR` run covered and its output
+folder; the tables come from DIR/results.json (rendered like report.md), so every number in
+the README is one a rerunnable command produced.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from genlab.report.markdown import results_markdown
+
+START, END = "<!-- BENCH:START -->", "<!-- BENCH:END -->"
+
+
+def block(suites: str, out: str) -> str:
+    results = json.loads((Path(out) / "results.json").read_text())
+    m = results["machine"]
+    head = (
+        f"`genlab bench {suites.replace(',', ' ')} --out {out}` — genlab "
+        f"{results['genlab_version']}, torch {m.get('torch')}, {m.get('cpus')} CPUs, "
+        f"{results['seconds']:.0f} s in all:"
+    )
+    body = results_markdown(results).split("\n", 3)[3]  # drop the title and machine lines
+    return head + "\n" + body.replace("\n## ", "\n#### ")
+
+
+def main(args: list[str]) -> None:
+    readme = Path("README.md")
+    text = readme.read_text()
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    blocks = [block(*arg.split("=", 1)) for arg in args]
+    readme.write_text(before + START + "\n" + "\n".join(blocks) + "\n" + END + after)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
