@@ -16,11 +16,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The tour: every job of a generative model on the bundled data, < 10 min on 2 cores, offline.
 demo: $(STAMP)
-	$(BIN)/genlab fit gmm digits -o runs/demo/gmm-digits
-	$(BIN)/genlab sample runs/demo/gmm-digits -n 40 -o runs/demo/samples.png
-	$(BIN)/genlab score runs/demo/gmm-digits digits -o runs/demo/scores.csv
-	@echo "Demo written to runs/demo/ (model, samples.png, scores.csv)"
+	$(BIN)/genlab tour --out runs/tour
+	@echo "Open runs/tour/index.html (or read runs/tour/report.md)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

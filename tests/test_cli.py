@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import genlab
-from genlab import cli
-
-
-def run(*args: str) -> int:
-    argv = sys.argv
-    sys.argv = ["genlab", *map(str, args)]
-    try:
-        cli.main()
-    except SystemExit as e:
-        return int(e.code or 0)
-    finally:
-        sys.argv = argv
-    return 0
+from genlab.cli import run
 
 
 def test_fit_sample_score_impute_on_a_table(tmp_path, capsys):

@@ -35,6 +35,7 @@ from genlab.models import (
 from genlab.tasks.anomaly import AnomalyDetector
 from genlab.tasks.classify import GenerativeClassifier
 from genlab.tasks.compare import compare
+from genlab.tasks.compress import compress, decompress
 from genlab.tasks.impute import impute
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "NotFittedError",
     "__version__",
     "compare",
+    "compress",
+    "decompress",
     "impute",
     "load_dataset",
     "load_model",

@@ -341,6 +341,198 @@ def _write(X: Any, out: Path, model: Any, ncols: int | None = None) -> None:
         raise InputError(f"unknown output format {suffix!r}: use .csv, .parquet, .npy or .png")
 
 
+# ========================================================= representations
+@app.command()
+def encode(
+    model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model with latents.")],
+    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Latents as .csv or .npy.")],
+    label_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Column of DATA with class labels: written beside the latents, and "
+            "the condition of a model fitted with labels. Bundled datasets: 'label'."
+        ),
+    ] = None,
+    condition: Annotated[
+        str | None, typer.Option(help="One class label to condition every row on.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Write the latent code of every row of DATA to --out (VAE and HierarchicalVAE: posterior
+    means; Flow: z = f(x); GaussianMixture: cluster posteriors)."""
+    from genlab.data.sources import open_data
+    from genlab.models import load_model
+    from genlab.tasks.represent import encode as encode_rows
+
+    state["quiet"] = quiet
+    model = load_model(model_dir)
+    ds = open_data(data, label_column=label_column)
+    cond = _label_like(condition, model.classes_) if condition is not None else None
+    if cond is None and model.classes_ is not None:
+        cond = ds.y
+    with _progress(f"Encoding {len(ds)} rows"):
+        Z = encode_rows(model, ds.X, condition=cond)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".npy":
+        np.save(out, Z, allow_pickle=False)
+    elif out.suffix.lower() == ".csv":
+        table = pd.DataFrame(Z, columns=[f"z{j + 1}" for j in range(Z.shape[1])])
+        if ds.y is not None:
+            table["label"] = ds.y
+        table.to_csv(out, index=False)
+    else:
+        raise InputError(f"unknown latent format {out.suffix!r}: use .csv or .npy")
+    _say(f"Wrote {Z.shape[0]} codes of {Z.shape[1]} dimensions to {out}")
+
+
+@app.command()
+def interpolate(
+    model_dir: Annotated[Path, typer.Argument(help="Folder of a saved VAE or Flow.")],
+    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=".png strip(s), .csv or .npy.")],
+    pair: Annotated[
+        list[str] | None,
+        typer.Option(help="Row numbers I,J of DATA to walk between; repeat for more strips."),
+    ] = None,
+    steps: Annotated[int, typer.Option(help="Points per strip, ends included.")] = 8,
+    method: Annotated[str, typer.Option(help="'slerp' (great circle) or 'lerp'.")] = "slerp",
+    condition: Annotated[
+        str | None, typer.Option(help="Class label, for a model fitted with labels.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Decode points on the latent path between pairs of rows of DATA (one strip per pair)."""
+    from genlab.data.sources import open_data
+    from genlab.models import load_model
+    from genlab.tasks.represent import interpolate as walk
+
+    state["quiet"] = quiet
+    model = load_model(model_dir)
+    ds = open_data(data)
+    pairs = [_row_pair(p, len(ds)) for p in (pair or ["0,1"])]
+    cond = None if condition is None else _label_like(condition, model.classes_)
+    rows = (lambda i: ds.X.iloc[[i]]) if isinstance(ds.X, pd.DataFrame) else (lambda i: ds.X[i])
+    with _progress(f"Interpolating {len(pairs)} pair(s), {steps} steps"):
+        strips = [walk(model, rows(i), rows(j), steps, method, cond) for i, j in pairs]
+    if isinstance(strips[0], pd.DataFrame):
+        t = np.linspace(0, 1, steps)
+        frames = [s.assign(pair=f"{i},{j}", t=t) for s, (i, j) in zip(strips, pairs, strict=True)]
+        _write(pd.concat(frames, ignore_index=True), out, model)
+    else:
+        _write(np.concatenate([np.asarray(s) for s in strips]), out, model, ncols=steps)
+    _say(f"Wrote {len(pairs)} strip(s) of {steps} to {out}")
+
+
+def _row_pair(text: str, n: int) -> tuple[int, int]:
+    """``"I,J"`` as two row numbers of a dataset with ``n`` rows."""
+    try:
+        i, j = (int(v) for v in text.split(","))
+    except ValueError:
+        raise InputError(f"--pair expects two row numbers I,J; got {text!r}") from None
+    if not (0 <= i < n and 0 <= j < n):
+        raise InputError(f"--pair {text}: rows must be in 0..{n - 1}")
+    return i, j
+
+
+@app.command()
+def tour(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("runs/tour"),
+    fast: Annotated[
+        bool, typer.Option("--fast", help="The one-minute version: small data, tiny models.")
+    ] = False,
+    budget: Annotated[
+        float, typer.Option("--budget", help="Minutes for the whole tour; models train in shares.")
+    ] = 8.0,
+    seed: Seed = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Every job of a generative model on the bundled data, in one report: OUT/index.html
+    (self-contained) and OUT/report.md, figures in OUT/figures, models cached in OUT/models."""
+    from genlab.tour import TourConfig, run_tour
+
+    state["quiet"] = quiet
+    report = run_tour(TourConfig(out, fast=fast, budget_minutes=budget, seed=seed, quiet=quiet))
+    failed = [s.title for s in report.sections if s.status == "failed"]
+    _say(f"Report written to {out / 'index.html'} and {out / 'report.md'}")
+    if failed:
+        err.print(f"[red]error:[/red] failed sections: {', '.join(failed)}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def compress(
+    model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model.")],
+    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The compressed file (.glz).")],
+    n_orders: Annotated[
+        int | None, typer.Option(help="Orders mixed by bits-back (default: the model's).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Losslessly compress DATA with a saved model into one .glz file."""
+    from genlab.data.sources import open_data
+    from genlab.models import load_model
+    from genlab.tasks.compress import compress as compress_data
+
+    state["quiet"] = quiet
+    model = load_model(model_dir)
+    ds = open_data(data)
+    with _progress(f"Compressing {len(ds)} rows"):
+        blob = compress_data(model, ds.X, n_orders=n_orders)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(blob)
+    n_values = int(np.asarray(model.schema_.encode(ds.X)).size)
+    _say(f"Wrote {len(blob)} bytes ({8 * len(blob) / n_values:.3f} bits/value) to {out}")
+
+
+@app.command()
+def decompress(
+    model_dir: Annotated[Path, typer.Argument(help="Folder of the model that compressed.")],
+    file: Annotated[Path, typer.Argument(help="A .glz file from `genlab compress`.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder of PNGs, .csv, .parquet or .npy.")
+    ],
+    quiet: Quiet = False,
+) -> None:
+    """Decompress a .glz file; a folder --out gets one PNG per image, pixel-identical."""
+    from genlab.models import load_model
+    from genlab.tasks.compress import decompress as decompress_data
+
+    state["quiet"] = quiet
+    model = load_model(model_dir)
+    if not file.is_file():
+        raise InputError(f"no such file: {file}")
+    with _progress(f"Decompressing {file.name}"):
+        X = decompress_data(file.read_bytes(), model)
+    if out.suffix:
+        _write(X, out, model)
+    else:  # a folder: one PNG per image, the decoded values as they are
+        from genlab.data.readers import write_images
+
+        write_images(out, np.asarray(X))
+    _say(f"Wrote {len(X)} rows to {out}")
+
+
+def run(*args: object) -> int:
+    """Run ``genlab ARGS...`` in this process and return the exit code the shell would see
+    (for notebooks and tests).
+
+    Example:
+        >>> run("fit", "no_such_family", "iris", "-o", "unused")
+        2
+    """
+    argv = sys.argv
+    sys.argv = ["genlab", *map(str, args)]
+    try:
+        main()
+    except SystemExit as e:
+        return int(e.code or 0)
+    finally:
+        sys.argv = argv
+    return 0
+
+
 def main() -> None:
     """Entry point. Usage errors exit 2 (typer), genlab errors exit 2 with the message, and
     anything unexpected exits 1 with its traceback."""

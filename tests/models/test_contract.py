@@ -196,6 +196,22 @@ def test_image_inpainting(family, digits):
     assert np.array_equal(filled[:, :4], digits.X[:4, :4])
 
 
+# =================================================================== compression
+@pytest.mark.parametrize("family", FAMILIES)
+def test_compress_round_trip_is_exact_or_refused(family, digits, tmp_path):
+    m = make(family).fit(digits)
+    X = digits.X[:12]
+    if "compress" not in m.capabilities:
+        with pytest.raises(genlab.CapabilityError, match="AutoregressiveModel"):
+            genlab.compress(m, X)
+        return
+    blob = genlab.compress(m, X)
+    assert np.array_equal(genlab.decompress(blob, m), X)
+    assert len(blob) < X.size * np.log2(17) / 8  # below the uniform code over 17 levels
+    m.save(tmp_path / "m")
+    assert np.array_equal(genlab.decompress(blob, genlab.load_model(tmp_path / "m")), X)
+
+
 # =================================================================== persistence
 @pytest.mark.parametrize("family", FAMILIES)
 def test_save_load_gives_identical_outputs(family, mixed, tmp_path):

@@ -2,11 +2,14 @@
 
 ``genlab bench [SUITE ...] --out DIR`` writes ``DIR/results.json`` (format of DESIGN.md) and
 ``DIR/report.md``. A suite is a module in :mod:`genlab.bench.suites` with ``NAME`` and
-``run(*, quick=False) -> list[Row]``; adding one adds a line to :data:`SUITES`.
+``run(*, quick=False) -> list[Row]``; adding one adds a line to :data:`SUITES`. A suite whose
+``run`` also takes ``out`` receives the output folder and writes its figures to
+``out/figures/``.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import platform
@@ -18,7 +21,10 @@ from genlab.bench.rows import Row
 from genlab.bench.suites import (
     anomaly,
     classify,
+    digits_compress,
     digits_density,
+    digits_represent,
+    digits_sample,
     impute,
     kde_speed,
     synthetic_density,
@@ -31,9 +37,12 @@ SUITES: dict[str, Callable[..., list[Row]]] = {
     tabular_density.NAME: tabular_density.run,
     synthetic_density.NAME: synthetic_density.run,
     digits_density.NAME: digits_density.run,
+    digits_compress.NAME: digits_compress.run,
     anomaly.NAME: anomaly.run,
     classify.NAME: classify.run,
     impute.NAME: impute.run,
+    digits_represent.NAME: digits_represent.run,
+    digits_sample.NAME: digits_sample.run,
 }
 
 
@@ -44,10 +53,12 @@ def run_suites(
     quick: bool = False,
     on_start: Callable[[str], None] | None = None,
 ) -> dict:
-    """Run the named suites (all when empty) and write ``results.json`` and ``report.md``."""
+    """Run the named suites (all when empty); write ``results.json``, ``report.md`` and
+    ``report.html`` (the style of ``genlab tour``'s report)."""
     import torch
 
     from genlab import __version__
+    from genlab.report.html import bench_report, render_html
     from genlab.report.markdown import results_markdown
 
     names = list(names or SUITES)
@@ -59,7 +70,10 @@ def run_suites(
     for name in names:
         if on_start:
             on_start(name)
-        rows.extend(SUITES[name](quick=quick))
+        run = SUITES[name]
+        # suites that draw figures take the output folder and write to out/figures/
+        takes_out = "out" in inspect.signature(run).parameters
+        rows.extend(run(quick=quick, out=Path(out)) if takes_out else run(quick=quick))
     results = {
         "genlab_version": __version__,
         "machine": {
@@ -78,4 +92,5 @@ def run_suites(
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     (out / "report.md").write_text(results_markdown(results))
+    (out / "report.html").write_text(render_html(bench_report(results, out), out), encoding="utf-8")
     return results

@@ -156,3 +156,25 @@ def load_dataset(name: str) -> Dataset:
     except KeyError:
         raise InputError(f"unknown dataset {name!r}; bundled: {sorted(DATASETS)}") from None
     return loader()
+
+
+def pair_of_examples(x0: Any, x1: Any, item_shape: tuple[int, ...]) -> Any:
+    """Two single examples (images ``item_shape``, rows, one-row DataFrames or Series) as one
+    two-row input, in the container they came in (what interpolation encodes).
+
+    Example:
+        >>> pair_of_examples(np.zeros((8, 8)), np.ones((8, 8)), (8, 8)).shape
+        (2, 8, 8)
+    """
+    if isinstance(x0, pd.DataFrame) and isinstance(x1, pd.DataFrame):
+        pair = pd.concat([x0, x1], ignore_index=True)
+    elif isinstance(x0, pd.Series) and isinstance(x1, pd.Series):
+        pair = pd.DataFrame([x0, x1]).reset_index(drop=True)
+    else:
+        a0, a1 = np.asarray(x0), np.asarray(x1)
+        if a0.shape != a1.shape:
+            raise InputError(f"x0 and x1 differ in shape: {a0.shape} and {a1.shape}")
+        pair = np.stack([a0, a1]) if a0.shape == tuple(item_shape) else np.concatenate([a0, a1])
+    if len(pair) != 2:
+        raise InputError("x0 and x1 must be one example each")
+    return pair

@@ -53,6 +53,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -63,7 +64,7 @@ from torch.nn import functional as F
 
 from genlab.errors import InputError
 from genlab.models._heads import ColumnHeads
-from genlab.models.neural import NeuralModel
+from genlab.models.neural import NeuralModel, fixed_chunks
 from genlab.train import TrainConfig
 
 _ROW_BATCH = 2048  # rows per forward pass when evaluating or sampling
@@ -555,6 +556,67 @@ class AutoregressiveModel(NeuralModel):
             raise InputError(f"column must be in 0..{self.n_features_in_ - 1}, got {column}")
         params = self.conditional_params(A, observed, codes)
         return self.module_.heads.log_pmf(params.double(), int(column)).numpy()
+
+    @torch.no_grad()
+    def coding_log_pmf(
+        self,
+        A: np.ndarray,
+        observed: np.ndarray,
+        target: np.ndarray,
+        codes: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """``log p(x_target[i] = v | x_o)`` per row ``i`` over its target column's grid, float64
+        ``(N, L_max)`` (``L_max``: the largest grid; entries past a column's grid are -inf).
+
+        Made for entropy coders, whose encoder and decoder must compute bit-identical tables:
+        the network runs on fixed chunks of ``CODING_CHUNK`` rows (the last one padded), and
+        so does every pmf (in float64), so a row's values do not depend on the rows it is
+        batched with or on the thread count. Rows may have different targets (each its own
+        order).
+
+        Example:
+            >>> import genlab, numpy as np
+            >>> ds = genlab.load_dataset("digits").subset(np.arange(100))
+            >>> m = genlab.AutoregressiveModel(hidden_sizes=(16,), max_epochs=1, progress=False)
+            >>> A = m.fit(ds).schema_.encode(ds.X[:3])
+            >>> lp = m.coding_log_pmf(A, np.zeros(A.shape, bool), np.array([0, 5, 9]))
+            >>> lp.shape, np.allclose(np.exp(lp).sum(1), 1.0)
+            ((3, 17), True)
+        """
+        self._check_fitted()
+        D = self.n_features_in_
+        A = np.asarray(A, dtype=np.float64).reshape(-1, D)
+        observed = np.asarray(observed, dtype=bool).reshape(A.shape)
+        target = np.asarray(target, dtype=np.int64).reshape(-1)
+        if len(target) != len(A) or (target < 0).any() or (target >= D).any():
+            raise InputError(f"target must hold one column in 0..{D - 1} per row")
+        if (self.classes_ is None) != (codes is None):
+            raise InputError("codes are needed exactly when the model is class-conditional")
+        heads = self.module_.heads
+        if any(heads.spec[j]["kind"] == "continuous" for j in np.unique(target)):
+            raise InputError("coding_log_pmf needs discrete target columns")
+        Z = np.where(observed, (np.nan_to_num(A) - self.loc_) / self.scale_, 0.0)
+        inputs = [torch.as_tensor(Z, dtype=torch.float32), torch.as_tensor(observed)]
+        if codes is not None:
+            inputs.append(torch.as_tensor(np.asarray(codes, dtype=np.int64)))
+        params = fixed_chunks(self.module_.eval(), inputs).double()  # (N, P)
+        sizes = [s.get("n_categories") or s["levels"][1] - s["levels"][0] + 1 for s in heads.spec]
+        out = np.full((len(A), max(sizes)), -np.inf)
+        # columns of one spec share a pmf: group the rows by the first column of their spec
+        first: dict[str, int] = {}
+        same_as = np.array(
+            [first.setdefault(repr(sorted(s.items())), j) for j, s in enumerate(heads.spec)]
+        )
+        for j0 in np.unique(same_as[target]):
+            rows = np.flatnonzero(same_as[target] == j0)
+            single = ColumnHeads([heads.spec[j0]])
+            index = np.asarray(heads.offsets)[target[rows], None] + np.arange(
+                heads.n_params_per_column[j0]
+            )  # (b, P_j) each row's slice of its target column
+            sliced = params[torch.as_tensor(rows)[:, None], torch.as_tensor(index)]
+            pmf = fixed_chunks(functools.partial(single.log_pmf, column=0), [sliced])
+            out[rows, : sizes[j0]] = pmf.numpy()
+        return out
 
 
 def visit_order(first: torch.Tensor, order: torch.Tensor) -> torch.Tensor:

@@ -60,7 +60,7 @@ class KDE(GenerativeModel):
     """
 
     family = "kde"
-    capabilities = frozenset({"sample", "exact_likelihood", "impute", "conditional", "compress"})
+    capabilities = frozenset({"sample", "exact_likelihood", "impute", "conditional"})
 
     def __init__(
         self,

@@ -24,6 +24,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from genlab.errors import InputError
@@ -58,7 +60,7 @@ class GaussianMixture(GenerativeModel):
     """
 
     family = "gmm"
-    capabilities = frozenset({"sample", "exact_likelihood", "impute", "conditional", "compress"})
+    capabilities = frozenset({"sample", "exact_likelihood", "impute", "conditional"})
     fits_missing = True
 
     def __init__(
@@ -213,6 +215,32 @@ class GaussianMixture(GenerativeModel):
                 fc, fcat = em.conditional_sample(params, Xc[rows], Xcat[rows], rng)
             out[rows] = self._assemble(fc, fcat)
         return np.where(np.isnan(A), out, A)
+
+    # ============================================================= clusters
+    def cluster_posteriors(self, X: Any, condition: Any = None) -> np.ndarray:
+        """Responsibilities ``p(component k | x_o)`` of each row, shape ``(N, K)``.
+
+        Missing entries are allowed (the posterior given the observed ones). A
+        class-conditional model needs ``condition``; rows of classes with fewer components
+        than the largest mixture get zeros in the extra columns.
+
+        Example:
+            >>> import genlab
+            >>> X = genlab.load_dataset("eight_gaussians").X
+            >>> gmm = genlab.GaussianMixture(n_components=8, random_state=0).fit(X)
+            >>> gmm.cluster_posteriors(X[:4]).shape
+            (4, 8)
+        """
+        A = self._encode(X)
+        codes = self._encode_condition(condition, len(A))
+        if self.classes_ is not None and codes is None:
+            raise InputError("this GaussianMixture was fitted with labels: pass condition=")
+        Xc, Xcat = self._standardize(A)
+        out = np.zeros((len(A), max(self.n_components_)))
+        for c, rows in class_groups(codes, len(A)):
+            resp = em.responsibilities(self.params_[c or 0], Xc[rows], Xcat[rows])
+            out[rows, : resp.shape[1]] = resp
+        return out
 
     # ========================================================= persistence
     def _dequantizes(self) -> bool:

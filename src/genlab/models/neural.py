@@ -26,6 +26,28 @@ from genlab.models.base import GenerativeModel
 from genlab.train import TrainConfig, TrainResult, fit_module
 
 _MODULE_PREFIX = "module."
+#: Rows per network evaluation where results must not depend on the batch (entropy coding).
+CODING_CHUNK = 64
+
+
+def fixed_chunks(fn: Any, tensors: list[torch.Tensor]) -> torch.Tensor:
+    """``fn`` over rows in chunks of exactly :data:`CODING_CHUNK` (the last zero-padded),
+    concatenated, without gradients. Every call sees the same shapes, so a row's result does
+    not depend on the rows it is batched with — what an entropy coder's encoder and decoder
+    need to compute bit-identical tables.
+
+    Example:
+        >>> fixed_chunks(lambda t: t * 2, [torch.arange(3.0)]).tolist()
+        [0.0, 2.0, 4.0]
+    """
+    n = len(tensors[0])
+    pad = -n % CODING_CHUNK
+    padded = [torch.cat([t, t.new_zeros((pad, *t.shape[1:]))]) for t in tensors]
+    with torch.no_grad():
+        parts = [
+            fn(*(t[s : s + CODING_CHUNK] for t in padded)) for s in range(0, n + pad, CODING_CHUNK)
+        ]
+    return torch.cat(parts)[:n] if parts else torch.empty(0)
 
 
 class NeuralModel(GenerativeModel):

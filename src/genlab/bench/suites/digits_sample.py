@@ -1,0 +1,127 @@
+"""Suite ``digits-sample``: how good are class-conditional samples of 8x8 digits?
+
+Every genlab family that samples is fitted with labels on the training split of DESIGN.md
+(1437 digits) and draws 360 samples, 36 of each class (the test set's size and balance).
+Metrics (:mod:`genlab.metrics`), all read through one fixed-seed digits classifier trained
+locally on the training split:
+
+* ``fd_ratio``: Fréchet distance of the samples to the 360 test digits in the classifier's
+  feature space, divided by that of 360 real training digits (1.0 = as good as real data);
+* ``conditional_accuracy``: share of class-``c`` samples the classifier calls ``c``;
+* ``c2st_accuracy``: cross-validated accuracy of a classifier telling samples from test
+  digits (0.5 = indistinguishable, 1.0 = every sample recognisable).
+
+A reference row scores 360 real training digits the same way: ``fd_ratio`` 1 by definition,
+``c2st_accuracy`` near 0.5, and a ``conditional_accuracy`` near 1 because the classifier was
+trained on those very images (its accuracy on the test digits, in the note, is about 0.97; a
+family that copied training digits would score like the reference). With ``out``, one sample
+grid per family (a row per class) goes to ``out/figures/``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genlab.bench.rows import Row
+from genlab.data.datasets import load_dataset
+from genlab.metrics.samples import (
+    c2st_accuracy,
+    conditional_accuracy,
+    digits_classifier,
+    fd_ratio,
+    frechet_distance,
+)
+
+NAME = "digits-sample"
+PER_CLASS = 36
+#: method -> (family name of ``genlab fit``, benchmark settings).
+FAMILY_SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "genlab.AutoregressiveModel": (
+        "autoregressive",
+        {"hidden_sizes": [512, 512], "n_components": 5, "patience": 60, "max_time": 240.0},
+    ),
+    "genlab.VAE": ("vae", {"patience": 40, "max_time": 180.0}),
+    "genlab.GaussianMixture": ("gmm", {"max_components": 5, "selection": "bic"}),
+    "genlab.KDE": ("kde", {"bandwidth": "cv"}),
+    "genlab.Flow": ("flow", {"max_time": 150.0}),
+}
+QUICK: dict[str, dict[str, Any]] = {
+    "autoregressive": {"hidden_sizes": [32], "max_epochs": 2},
+    "vae": {"hidden": 32, "max_epochs": 2},
+    "gmm": {"max_components": 1},
+    "kde": {"bandwidth": "scott"},
+    "flow": {"transforms": 1, "hidden_features": 8, "base_components": 1, "max_epochs": 2},
+}
+
+
+def _arg(value: Any) -> str:
+    """A value as ``--set`` parses it (JSON; strings bare)."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _command(family: str, settings: dict[str, Any]) -> str:
+    sets = " ".join(f"--set {k}={_arg(v)}" for k, v in settings.items())
+    return f"genlab fit {family} digits --label-column label {sets}".strip()
+
+
+def _rows(method: str, scores: dict[str, float], seconds: float, note: str) -> list[Row]:
+    better = {"fd_ratio": False, "conditional_accuracy": True, "c2st_accuracy": False}
+    return [
+        Row(NAME, "sample", "digits", method, metric, value, better[metric], seconds, note)
+        for metric, value in scores.items()
+    ]
+
+
+def score_samples(
+    samples: np.ndarray, labels: np.ndarray, test: np.ndarray, reference: np.ndarray
+) -> tuple[dict[str, float], str]:
+    """The three metrics of ``samples`` (with their intended ``labels``), and a note with the
+    raw Fréchet distances."""
+    clf = digits_classifier()
+    scores = {
+        "fd_ratio": fd_ratio(samples, test, reference, clf),
+        "conditional_accuracy": conditional_accuracy(samples, labels, clf),
+        "c2st_accuracy": c2st_accuracy(samples, test, classifier=clf),
+    }
+    fd = frechet_distance(clf.features(samples), clf.features(test))
+    fd_real = frechet_distance(clf.features(reference), clf.features(test))
+    return scores, f"FD {fd:.2f} vs {fd_real:.2f} for real training digits"
+
+
+def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
+    """Every sampling family, fitted with labels; a reference row for real digits."""
+    import genlab
+    from genlab.report.figures import sample_grid_figure, save_figure
+
+    train, test = load_dataset("digits").split()
+    rng = np.random.default_rng(0)
+    reference_rows = rng.choice(len(train), size=len(test), replace=False)
+    reference, reference_labels = train.X[reference_rows], train.y[reference_rows]
+    labels = np.repeat(np.unique(train.y), PER_CLASS)  # (360,) 36 per class
+    start = time.perf_counter()
+    scores, note = score_samples(reference, reference_labels, test.X, reference)
+    accuracy = digits_classifier().test_accuracy
+    note = f"360 real training digits; classifier test accuracy {accuracy:.3f}; {note}"
+    rows = _rows("real training digits (reference)", scores, time.perf_counter() - start, note)
+    figures = None if out is None else Path(out) / "figures"
+    for method, (family, settings) in FAMILY_SETTINGS.items():
+        settings = {**settings, **(QUICK[family] if quick else {})}
+        cls = genlab.FAMILIES[family]
+        extra = {"progress": False} if "progress" in cls().get_params() else {}
+        start = time.perf_counter()
+        model = cls(**settings, **extra).fit(train, train.y)
+        samples = np.asarray(model.sample(len(labels), condition=labels, random_state=0))
+        scores, fd_note = score_samples(samples, labels, test.X, reference)
+        note = f"{_command(family, settings)}; 36 samples per class; {fd_note}"
+        rows += _rows(method, scores, time.perf_counter() - start, note)
+        if figures is not None:
+            keep = np.concatenate([np.flatnonzero(labels == c)[:10] for c in np.unique(labels)])
+            title = f"{method} (fitted with labels): 10 samples per class"
+            fig = sample_grid_figure(samples[keep], labels[keep], title=title)
+            save_figure(fig, figures / f"samples_{family}.png")
+    return rows

@@ -1,0 +1,69 @@
+"""``digits-represent`` and ``digits-sample`` in quick mode: well-formed rows and figures."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from genlab.bench.rows import Row
+from genlab.bench.suites import digits_represent, digits_sample
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    return tmp_path_factory.mktemp("bench")
+
+
+@pytest.fixture(scope="module")
+def represent_rows(out):
+    return digits_represent.run(quick=True, out=out)
+
+
+@pytest.fixture(scope="module")
+def sample_rows(out):
+    return digits_sample.run(quick=True, out=out)
+
+
+def test_represent_rows_cover_both_dimensions_and_methods(represent_rows):
+    assert all(isinstance(r, Row) and r.suite == "digits-represent" for r in represent_rows)
+    keys = {(r.dataset, r.method, r.metric) for r in represent_rows}
+    for d in (2, 8):
+        for method in ("genlab.VAE", digits_represent.CLASS_PRIOR, f"sklearn.PCA({d})"):
+            for metric in ("probe_accuracy", "knn_probe_accuracy", "recon_rmse"):
+                assert (f"digits-z{d}", method, metric) in keys
+    for r in represent_rows:
+        assert math.isfinite(r.value) and r.value >= 0
+        assert r.higher_is_better == (r.metric != "recon_rmse")
+        if r.method.startswith("genlab.VAE"):  # the row says how to reproduce it
+            assert r.note.startswith("genlab fit vae digits") and "--set latent_dim=" in r.note
+            supervised = "--label-column label --set" in r.note
+            assert supervised == (r.method == digits_represent.CLASS_PRIOR)
+
+
+def test_pca_baseline_matches_the_measured_values(represent_rows):
+    value = {(r.dataset, r.metric): r.value for r in represent_rows if "PCA" in r.method}
+    assert value["digits-z8", "recon_rmse"] == pytest.approx(2.51, abs=0.01)
+    assert value["digits-z8", "probe_accuracy"] == pytest.approx(0.903, abs=0.01)
+    assert value["digits-z2", "knn_probe_accuracy"] == pytest.approx(0.617, abs=0.01)
+
+
+def test_sample_rows_score_every_sampling_family(sample_rows):
+    methods = {r.method for r in sample_rows}
+    assert methods == {"real training digits (reference)", *digits_sample.FAMILY_SETTINGS}
+    for r in sample_rows:
+        assert r.suite == "digits-sample" and math.isfinite(r.value)
+        assert r.metric in ("fd_ratio", "conditional_accuracy", "c2st_accuracy")
+    real = {r.metric: r.value for r in sample_rows if r.method.startswith("real")}
+    assert real["fd_ratio"] == pytest.approx(1.0)
+    assert real["conditional_accuracy"] > 0.95 and real["c2st_accuracy"] < 0.65
+    notes = [r.note for r in sample_rows if r.method.startswith("genlab.")]
+    assert all(n.startswith("genlab fit ") and "--label-column label" in n for n in notes)
+
+
+def test_figures_are_written(represent_rows, sample_rows, out):
+    names = {p.name for p in (out / "figures").glob("*.png")}
+    assert {"latent_map_VAE.png", "latent_map_VAE_class.png", "latent_map_PCA_2.png"} <= names
+    assert "interpolation_vae_z8.png" in names
+    for family, _ in digits_sample.FAMILY_SETTINGS.values():
+        assert f"samples_{family}.png" in names
