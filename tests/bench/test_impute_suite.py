@@ -13,8 +13,18 @@ from genlab.bench.suites import impute
 
 
 @pytest.fixture(scope="module")
-def rows():
-    return impute.run(quick=True)
+def figures(tmp_path_factory):
+    return tmp_path_factory.mktemp("bench")
+
+
+@pytest.fixture(scope="module")
+def rows(figures):
+    return impute.run(quick=True, out=figures)
+
+
+def test_calibration_figure_of_each_tabular_case(rows, figures):
+    (png,) = (figures / "figures").glob("*.png")
+    assert png.name == "calibration_wine@mcar0.2.png" and png.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_quick_run_has_every_method_and_case(rows):

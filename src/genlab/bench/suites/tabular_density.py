@@ -45,12 +45,18 @@ def methods() -> dict[str, Callable[[np.ndarray], Callable[[np.ndarray], np.ndar
     }
 
 
-def nll_rows(suite: str, dataset: str, Xtr: np.ndarray, Xte: np.ndarray) -> list[Row]:
-    """Fit every method on ``Xtr`` and report its test NLL (nats per example)."""
+def nll_rows(
+    suite: str, dataset: str, Xtr: np.ndarray, Xte: np.ndarray, fitted: dict | None = None
+) -> list[Row]:
+    """Fit every method on ``Xtr`` and report its test NLL (nats per example); ``fitted``, if
+    given, receives method name -> the fitted genlab model (for figures)."""
     rows = []
     for method, fit in methods().items():
         start = time.perf_counter()
-        log_prob = fit(Xtr)(Xte)
+        scorer = fit(Xtr)
+        if fitted is not None and method.startswith("genlab."):
+            fitted[method] = scorer.__self__  # the bound log_prob's model
+        log_prob = scorer(Xte)
         seconds = time.perf_counter() - start
         nll = float(-np.mean(log_prob))
         stderr = float(np.std(log_prob) / np.sqrt(len(log_prob)))
