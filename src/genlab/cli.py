@@ -1,7 +1,9 @@
-"""The ``genlab`` command: fit, sample, score, impute and benchmark from the shell.
+"""The ``genlab`` command: fit, sample, score, compare, impute, encode, interpolate, compress,
+benchmark and tour from the shell.
 
-DATA is a bundled dataset name (see ``genlab datasets``), a table (.csv, .tsv, .parquet), an
-array (.npy) or a folder of PNG/JPEG images. Exit codes: 0 ok, 2 bad input (the message says
+DATA is a bundled dataset name (see ``genlab datasets``; ``NAME:train`` / ``NAME:test`` for the
+split of DESIGN.md), a table (.csv, .tsv, .parquet), an array (.npy) or a folder of PNG/JPEG
+images. Exit codes: 0 ok, 2 bad input (the message says
 what and where), 1 internal error.
 """
 
@@ -23,7 +25,8 @@ from rich.console import Console
 from genlab.errors import GenlabError, InputError
 
 app = typer.Typer(
-    help="genlab: generate, score, impute — every job a generative model does.",
+    help="genlab: generate, condition, score, impute, represent and compress — every job a "
+    "generative model does.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -222,9 +225,11 @@ def compare(
     confidence: Annotated[float, typer.Option(help="Level of the difference intervals.")] = 0.95,
     quiet: Quiet = False,
 ) -> None:
-    """Held-out NLL of saved models on DATA, best first, with standard errors and paired
-    differences to the best (nats per example; bits/dim). Bounds are marked: a VAE's or a
-    dequantized model's NLL is an upper bound, so compare it with care."""
+    """Compare saved models by held-out NLL on DATA, best first.
+
+    Prints nats per example and bits/dim with standard errors, and the paired difference to
+    the best model with its interval. Bounds are marked: a VAE's or a dequantized model's NLL
+    is an upper bound, so compare it with care."""
     from genlab.tasks.compare import compare_saved
 
     state["quiet"] = quiet
@@ -359,8 +364,10 @@ def encode(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Write the latent code of every row of DATA to --out (VAE and HierarchicalVAE: posterior
-    means; Flow: z = f(x); GaussianMixture: cluster posteriors)."""
+    """Write the latent code of every row of DATA to --out (.csv or .npy).
+
+    VAE and HierarchicalVAE: posterior means; Flow: z = f(x); GaussianMixture: cluster
+    posteriors."""
     from genlab.data.sources import open_data
     from genlab.models import load_model
     from genlab.tasks.represent import encode as encode_rows
@@ -447,8 +454,10 @@ def tour(
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
-    """Every job of a generative model on the bundled data, in one report: OUT/index.html
-    (self-contained) and OUT/report.md, figures in OUT/figures, models cached in OUT/models."""
+    """Every job of a generative model on the bundled data, in one report.
+
+    Writes OUT/index.html (self-contained) and OUT/report.md, figures in OUT/figures; models
+    are cached in OUT/models, so a second run reuses them."""
     from genlab.tour import TourConfig, run_tour
 
     state["quiet"] = quiet
