@@ -477,9 +477,17 @@ def compress(
     n_orders: Annotated[
         int | None, typer.Option(help="Orders mixed by bits-back (default: the model's).")
     ] = None,
+    step: Annotated[
+        float | None,
+        typer.Option(
+            help="Grid step of the continuous columns (required if there are any): each value "
+            "is coded as round(x / step) and comes back as that multiple of step."
+        ),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Losslessly compress DATA with a saved model into one .glz file."""
+    """Losslessly compress DATA with a saved model into one .glz file (continuous columns on
+    the grid of --step)."""
     from genlab.data.sources import open_data
     from genlab.models import load_model
     from genlab.tasks.compress import compress as compress_data
@@ -488,7 +496,7 @@ def compress(
     model = load_model(model_dir)
     ds = open_data(data)
     with _progress(f"Compressing {len(ds)} rows"):
-        blob = compress_data(model, ds.X, n_orders=n_orders)
+        blob = compress_data(model, ds.X, step=step, n_orders=n_orders)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(blob)
     n_values = int(np.asarray(model.schema_.encode(ds.X)).size)

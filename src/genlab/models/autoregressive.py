@@ -564,9 +564,16 @@ class AutoregressiveModel(NeuralModel):
         observed: np.ndarray,
         target: np.ndarray,
         codes: np.ndarray | None = None,
+        bins: dict[int, tuple[float, int, int]] | None = None,
     ) -> np.ndarray:
         """``log p(x_target[i] = v | x_o)`` per row ``i`` over its target column's grid, float64
-        ``(N, L_max)`` (``L_max``: the largest grid; entries past a column's grid are -inf).
+        ``(N, L_max)`` (``L_max``: the largest grid of all columns, whatever the targets;
+        entries past a column's grid are -inf).
+
+        A continuous target column ``j`` needs ``bins[j] = (step, k_min, k_max)``: its grid is
+        then ``k = k_min..k_max`` and entry ``k - k_min`` is the model's conditional mass of the
+        bin ``[(k - 1/2) step, (k + 1/2) step]`` (CDF differences of the column's Gaussian
+        mixture), the first and last bins also holding the tails below and above.
 
         Made for entropy coders, whose encoder and decoder must compute bit-identical tables:
         the network runs on fixed chunks of ``CODING_CHUNK`` rows (the last one padded), and
@@ -582,6 +589,13 @@ class AutoregressiveModel(NeuralModel):
             >>> lp = m.coding_log_pmf(A, np.zeros(A.shape, bool), np.array([0, 5, 9]))
             >>> lp.shape, np.allclose(np.exp(lp).sum(1), 1.0)
             ((3, 17), True)
+            >>> w = genlab.load_dataset("wine").X.iloc[:40, :2].round(1)
+            >>> m = genlab.AutoregressiveModel(hidden_sizes=(8,), max_epochs=1, progress=False)
+            >>> A = m.fit(w).schema_.encode(w)
+            >>> bins = {0: (0.1, 100, 160)}  # alcohol on a 0.1 grid: k = 100..160
+            >>> lp = m.coding_log_pmf(A, np.zeros(A.shape, bool), np.zeros(40), bins=bins)
+            >>> lp.shape, np.allclose(np.exp(lp).sum(1), 1.0)
+            ((40, 61), True)
         """
         self._check_fitted()
         D = self.n_features_in_
@@ -593,21 +607,42 @@ class AutoregressiveModel(NeuralModel):
         if (self.classes_ is None) != (codes is None):
             raise InputError("codes are needed exactly when the model is class-conditional")
         heads = self.module_.heads
-        if any(heads.spec[j]["kind"] == "continuous" for j in np.unique(target)):
-            raise InputError("coding_log_pmf needs discrete target columns")
+        bins = {int(j): (float(b[0]), int(b[1]), int(b[2])) for j, b in (bins or {}).items()}
+        for j in np.unique(target):
+            if heads.spec[j]["kind"] != "continuous":
+                continue
+            step, k_min, k_max = bins.get(int(j), (0.0, 0, -1))
+            if not (np.isfinite(step) and step > 0 and k_min <= k_max):
+                raise InputError(
+                    f"column {j} is continuous: pass bins={{{j}: (step, k_min, k_max)}} with "
+                    "step > 0 and k_min <= k_max"
+                )
         Z = np.where(observed, (np.nan_to_num(A) - self.loc_) / self.scale_, 0.0)
         inputs = [torch.as_tensor(Z, dtype=torch.float32), torch.as_tensor(observed)]
         if codes is not None:
             inputs.append(torch.as_tensor(np.asarray(codes, dtype=np.int64)))
         params = fixed_chunks(self.module_.eval(), inputs).double()  # (N, P)
-        sizes = [s.get("n_categories") or s["levels"][1] - s["levels"][0] + 1 for s in heads.spec]
-        out = np.full((len(A), max(sizes)), -np.inf)
+        sizes = [_grid_size(s, bins.get(j)) for j, s in enumerate(heads.spec)]
+        out = np.full((len(A), max(sizes)), -np.inf)  # one width whatever the targets
+        for j in np.unique(target):  # continuous columns: each its own bins
+            if heads.spec[j]["kind"] != "continuous":
+                continue
+            step, k_min, k_max = bins[int(j)]
+            k = np.arange(k_min, k_max + 2, dtype=np.float64) - 0.5  # bin edges, in steps
+            edges = (k * step - self.loc_[j]) / self.scale_[j]
+            edges[0], edges[-1] = -np.inf, np.inf
+            rows = np.flatnonzero(target == j)
+            single = ColumnHeads([heads.spec[j]])
+            sliced = params[torch.as_tensor(rows), heads.offsets[j] : heads.offsets[j + 1]]
+            fn = functools.partial(single.bin_log_pmf, column=0, edges=torch.as_tensor(edges))
+            out[rows, : sizes[j]] = fixed_chunks(fn, [sliced]).numpy()
         # columns of one spec share a pmf: group the rows by the first column of their spec
         first: dict[str, int] = {}
         same_as = np.array(
             [first.setdefault(repr(sorted(s.items())), j) for j, s in enumerate(heads.spec)]
         )
-        for j0 in np.unique(same_as[target]):
+        discrete = np.array([s["kind"] != "continuous" for s in heads.spec])
+        for j0 in np.unique(same_as[target[discrete[target]]]):
             rows = np.flatnonzero(same_as[target] == j0)
             single = ColumnHeads([heads.spec[j0]])
             index = np.asarray(heads.offsets)[target[rows], None] + np.arange(
@@ -617,6 +652,13 @@ class AutoregressiveModel(NeuralModel):
             pmf = fixed_chunks(functools.partial(single.log_pmf, column=0), [sliced])
             out[rows, : sizes[j0]] = pmf.numpy()
         return out
+
+
+def _grid_size(spec: dict, bins: tuple[float, int, int] | None) -> int:
+    """Number of values ``coding_log_pmf`` gives a column with ``spec`` (0: no grid)."""
+    if spec["kind"] == "continuous":
+        return 0 if bins is None else bins[2] - bins[1] + 1
+    return spec.get("n_categories") or spec["levels"][1] - spec["levels"][0] + 1
 
 
 def visit_order(first: torch.Tensor, order: torch.Tensor) -> torch.Tensor:

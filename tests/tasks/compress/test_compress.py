@@ -106,7 +106,7 @@ def test_errors(digits_model):
         compress(genlab.KDE().fit(np.random.default_rng(0).normal(size=(20, 2))), np.zeros((1, 2)))
     continuous = genlab.AutoregressiveModel(hidden_sizes=(8,), max_epochs=1, progress=False)
     continuous.fit(np.random.default_rng(0).normal(size=(40, 2)))
-    with pytest.raises(genlab.CapabilityError, match="continuous"):
+    with pytest.raises(genlab.InputError, match="pass step="):
         compress(continuous, np.zeros((1, 2)))
 
 

@@ -15,8 +15,16 @@ methods: a model with ``coding_log_pmf`` (:class:`~genlab.AutoregressiveModel`: 
 K orders, mixed by bits-back over the order index), and a latent-variable model with
 ``network_rows`` and per-layer distributions (:class:`~genlab.VAE` by BB-ANS, a bottom-up
 :class:`~genlab.HierarchicalVAE` by Bit-Swap; :mod:`~genlab.tasks.compress.latent`). Others
-raise :class:`~genlab.CapabilityError`, as do continuous columns (round them to a stated
-step and fit on the integers) and class-conditional models.
+raise :class:`~genlab.CapabilityError`, as do class-conditional models.
+
+Continuous columns are coded by a ``coding_log_pmf`` model on a grid the caller states with
+``step`` (required then; :class:`~genlab.InputError` without it): ``x`` becomes
+``k = round(x / step)``, coded under the model's mass of the bin
+``[(k - 1/2) step, (k + 1/2) step]`` (``coding_log_pmf(..., bins=...)``: CDF differences of
+the column's Gaussian mixture, the edge bins holding the tails), over the range
+``k_min..k_max`` of the data, which the header stores with the step (format version 2).
+``decompress`` returns ``k * step``: lossless for data already on the grid, otherwise the data
+rounded to it (error at most ``step / 2``). Latent-variable models refuse continuous columns.
 
 Determinism: encoder and decoder must build bit-identical integer tables. They do because
 (1) the network runs on fixed 64-row chunks (``coding_log_pmf``), so every matrix product
@@ -39,6 +47,10 @@ Example:
     >>> blob = genlab.compress(m, ds.X[:4])
     >>> np.array_equal(genlab.decompress(blob, m), ds.X[:4]), blob[:3]
     (True, b'GLZ')
+    >>> w = genlab.load_dataset("wine").X.iloc[:60, :3].round(2)  # on a 0.01 grid
+    >>> m = genlab.AutoregressiveModel(hidden_sizes=(16,), max_epochs=1, progress=False).fit(w)
+    >>> genlab.decompress(genlab.compress(m, w, step=0.01), m).equals(w)
+    True
 """
 
 from __future__ import annotations
@@ -54,8 +66,15 @@ import numpy as np
 
 from genlab.errors import CapabilityError, InputError, ModelFileError, NotFittedError
 from genlab.tasks.compress.ans import Stack
-from genlab.tasks.compress.codecs import OrderMixture, coding_orders
-from genlab.tasks.compress.format import FINGERPRINT_BYTES, Header, pack, unpack
+from genlab.tasks.compress.codecs import OrderMixture, coding_orders, grid_scale, symbol_values
+from genlab.tasks.compress.format import (
+    FINGERPRINT_BYTES,
+    MAX_GRID_INDEX,
+    Header,
+    check_grids,
+    pack,
+    unpack,
+)
 from genlab.tasks.compress.latent import BitsBackLatent, check_latent_model
 
 __all__ = ["compress", "decompress", "model_fingerprint"]
@@ -76,6 +95,7 @@ def compress(
     model: Any,
     X: Any,
     *,
+    step: float | dict[str, float] | None = None,
     n_orders: int | None = None,
     latent_bits: int | None = None,
     group: int = 128,
@@ -86,7 +106,18 @@ def compress(
     Args:
         model: a fitted model that can code (module docstring).
         X: data of the model's schema (ndarray, DataFrame, images or Dataset), no missing
-            entries, every value on its column's grid.
+            entries, every value of a discrete column on its column's grid.
+        step: the quantization step of the continuous columns, required when the schema has
+            any: one positive float for all of them, or ``{column name: step}`` for each.
+            A continuous value ``x`` is coded as the integer ``k = round(x / step)`` (numpy's
+            round half to even) under the model's probability of the bin
+            ``[(k - 1/2) step, (k + 1/2) step]``, and decompresses to ``k * step`` (computed
+            as ``k / n`` when ``step == 1 / n``, so ``step=0.01`` gives back the doubles of
+            ``np.round(x, 2)``). Lossless for data already on the grid; otherwise the round
+            trip returns the data rounded to the grid (error at most ``step / 2``). The file
+            stores each column's step and the range ``k_min..k_max`` of ``X`` (at most
+            :data:`~genlab.tasks.compress.format.MAX_LEVELS` points: a larger step otherwise);
+            the first and last bins also hold the model's tails.
         n_orders: autoregressive models: orders of the mixture coded by bits-back (default:
             the model's ``n_orders``); more orders cost fewer bits and more time.
         latent_bits: latent-variable models: each latent dimension is cut into
@@ -99,6 +130,10 @@ def compress(
     """
     lo = _check_model(model)
     values = _values(model, X)
+    bins = _bins(model, values, step)
+    for j, (s, k_min, _) in bins.items():
+        mul, den = grid_scale(s)
+        lo[j], values[:, j] = k_min, np.round(values[:, j] * den / mul)  # k = round(x / step)
     if _is_autoregressive(model):
         codec_id = AUTOREGRESSIVE_CODEC
         param = int(n_orders if n_orders is not None else model.get_params().get("n_orders", 1))
@@ -107,13 +142,16 @@ def compress(
         codec_id, param = LATENT_CODEC, int(latent_bits or default)
     if not 1 <= int(group) <= 65535 or int(batch_size) < 1:
         raise InputError(f"need 1 <= group <= 65535 and batch_size >= 1, got {group}, {batch_size}")
-    codec = _codec(model, codec_id, param, lo, int(batch_size), InputError, int(group))
-    symbols = (values - lo).astype(np.int64)  # (N, D)
+    codec = _codec(model, codec_id, param, lo, int(batch_size), InputError, int(group), bins)
+    symbols = (values - lo).astype(np.int64)  # (N, D), continuous columns: k - k_min
     stack = Stack()
     for start, stop in group_bounds(len(symbols), int(group), codec.growth):
         codec.push(stack, symbols[start:stop])
     shape = tuple(model.schema_.image_shape or (values.shape[1],))
-    header = Header(model_fingerprint(model), codec_id, param, int(group), len(values), shape)
+    grids = tuple(bins[j] for j in sorted(bins))
+    header = Header(
+        model_fingerprint(model), codec_id, param, int(group), len(values), shape, grids
+    )
     return pack(header, stack.words())
 
 
@@ -132,8 +170,18 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
     shape = model.schema_.image_shape or (D,)
     if tuple(header.item_shape) != tuple(shape):
         raise ModelFileError(f"file holds items of shape {header.item_shape}, model has {shape}")
+    continuous = _continuous(model)
+    if len(header.grids) != len(continuous):
+        raise ModelFileError(
+            f"file has {len(header.grids)} continuous grids, the model {len(continuous)} "
+            "continuous columns"
+        )
+    bins = dict(zip(continuous, header.grids, strict=True))
+    hi = _hi(model)
+    for j, (_, k_min, k_max) in bins.items():
+        lo[j], hi[j] = k_min, k_max
     batch = max(1, int(batch_size))
-    codec = _codec(model, header.codec, header.param, lo, batch, ModelFileError, header.group)
+    codec = _codec(model, header.codec, header.param, lo, batch, ModelFileError, header.group, bins)
     try:
         stack = Stack(words)
         symbols = np.empty((header.n_items, D), dtype=np.int64)
@@ -144,10 +192,9 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
         raise ModelFileError(f"compressed payload is corrupted ({e})") from None
     if left:
         raise ModelFileError("compressed payload is corrupted (data left after decoding)")
-    values = symbols + lo
-    if ((values < lo) | (values > _hi(model))).any():
+    if ((symbols < 0) | (symbols > hi - lo)).any():
         raise ModelFileError("compressed payload is corrupted (a value off its grid)")
-    return model.schema_.decode(values.astype(np.float64))
+    return model.schema_.decode(symbol_values(symbols, lo, bins))
 
 
 def group_bounds(n_items: int, group: int, growth: int = 4) -> list[tuple[int, int]]:
@@ -196,7 +243,14 @@ def _is_latent(model: Any) -> bool:
 
 
 def _codec(
-    model: Any, codec_id: int, param: int, lo: np.ndarray, batch: int, error: type, group: int
+    model: Any,
+    codec_id: int,
+    param: int,
+    lo: np.ndarray,
+    batch: int,
+    error: type,
+    group: int,
+    bins: dict[int, tuple[float, int, int]] | None = None,
 ) -> Any:
     """The codec a file's header names, checked against the model and the memory bound
     (raises ``error`` if it does not fit)."""
@@ -204,8 +258,11 @@ def _codec(
     if codec_id == AUTOREGRESSIVE_CODEC and _is_autoregressive(model):
         if not 1 <= param <= MAX_ORDERS:
             raise error(f"n_orders must be in 1..{MAX_ORDERS}, got {param}")
-        entries = group * param * D * int((_hi(model) - lo).max() + 1)
-        codec: Any = OrderMixture(model, coding_orders(param, D), lo, batch)
+        sizes = _hi(model) - lo + 1
+        for j, (_, k_min, k_max) in (bins or {}).items():
+            sizes[j] = k_max - k_min + 1
+        entries = group * param * D * int(sizes.max())
+        codec: Any = OrderMixture(model, coding_orders(param, D), lo, batch, bins)
     elif codec_id == LATENT_CODEC and _is_latent(model):
         if not 1 <= param <= MAX_LATENT_BITS:
             raise error(f"latent_bits must be in 1..{MAX_LATENT_BITS}, got {param}")
@@ -216,7 +273,7 @@ def _codec(
     if entries > MAX_TABLE_ENTRIES:
         raise error(
             f"a coding group of {group} items needs {entries} table entries (at most "
-            f"{MAX_TABLE_ENTRIES}): use a smaller group"
+            f"{MAX_TABLE_ENTRIES}): use a smaller group" + (" or a larger step" if bins else "")
         )
     return codec
 
@@ -235,21 +292,80 @@ def _check_model(model: Any) -> np.ndarray:
         raise CapabilityError("compress codes with unconditional models; fit without labels")
     if _is_latent(model) and not _is_autoregressive(model):
         check_latent_model(model)
-    lo = []
-    for c in model.schema_.columns:
-        if c.kind == "continuous":
-            raise CapabilityError(
-                f"column {c.name!r} is continuous: compress codes discrete columns; round it "
-                "to a stated step (e.g. np.round(x / step)) and fit the model on those integers"
-            )
-        lo.append(c.levels[0] if c.kind == "integer" else 0)
-    return np.asarray(lo, dtype=np.int64)
+        for c in model.schema_.columns:
+            if c.kind == "continuous":
+                raise CapabilityError(
+                    f"column {c.name!r} is continuous: {type(model).__name__} codes discrete "
+                    "columns; an AutoregressiveModel codes continuous ones on a stated step"
+                )
+    lo = [c.levels[0] if c.kind == "integer" else 0 for c in model.schema_.columns]
+    return np.asarray(lo, dtype=np.int64)  # continuous columns: set to k_min by the caller
 
 
 def _hi(model: Any) -> np.ndarray:
-    """The value of the last symbol of each column, ``(D,)``."""
+    """The value of the last symbol of each discrete column, ``(D,)`` (0 if continuous)."""
     cols = model.schema_.columns
-    return np.array([c.levels[1] if c.kind == "integer" else c.n_categories - 1 for c in cols])
+    return np.array(
+        [c.levels[1] if c.kind == "integer" else max(c.n_categories - 1, 0) for c in cols],
+        dtype=np.int64,
+    )
+
+
+def _continuous(model: Any) -> list[int]:
+    """Positions of the continuous columns of the model's schema."""
+    return [j for j, c in enumerate(model.schema_.columns) if c.kind == "continuous"]
+
+
+def _bins(model: Any, A: np.ndarray, step: Any) -> dict[int, tuple[float, int, int]]:
+    """``{column: (step, k_min, k_max)}`` of the continuous columns of ``A (N, D)``: the step
+    asked for and the range of ``k = round(x / step)`` (checked against the format's limits)."""
+    continuous = _continuous(model)
+    names = [model.schema_.columns[j].name for j in continuous]
+    if not continuous:
+        if step is not None:
+            raise InputError("step is for continuous columns; this model has none")
+        return {}
+    if step is None:
+        raise InputError(
+            f"continuous columns {names} are coded on a grid: pass step=, e.g. "
+            "compress(model, X, step=0.01) (one step for all) or "
+            f"step={{{names[0]!r}: 0.01, ...}} (CLI: --step 0.01)"
+        )
+    if isinstance(step, dict):
+        unknown = sorted(set(map(str, step)) - set(names))
+        missing = [n for n in names if n not in step]
+        if unknown or missing:
+            raise InputError(
+                f"step must name each continuous column {names}; unknown: {unknown}, "
+                f"missing: {missing}"
+            )
+        steps = [step[n] for n in names]
+    else:
+        steps = [step] * len(continuous)
+    bins = {}
+    for j, name, s in zip(continuous, names, steps, strict=True):
+        try:
+            s = float(s)
+        except (TypeError, ValueError):
+            raise InputError(f"step of column {name!r} must be a number, got {s!r}") from None
+        if not (np.isfinite(s) and s > 0):
+            raise InputError(f"step of column {name!r} must be a finite number > 0, got {s}")
+        if len(A) == 0:
+            bins[j] = (s, 0, 0)
+            continue
+        mul, den = grid_scale(s)
+        k = A[:, j] * den / mul
+        if not np.isfinite(k).all() or np.abs(k).max() > MAX_GRID_INDEX:
+            raise InputError(
+                f"column {name!r}: values up to {np.abs(A[:, j]).max():g} are too large for "
+                f"step {s} (|x / step| must stay under 2^53): use a larger step"
+            )
+        k = np.round(k)
+        bins[j] = (s, int(k.min()), int(k.max()))
+        problem = check_grids((bins[j],))
+        if problem:
+            raise InputError(f"column {name!r}: {problem.replace('grid 0', 'its grid')}")
+    return bins
 
 
 def _values(model: Any, X: Any) -> np.ndarray:
@@ -259,6 +375,10 @@ def _values(model: Any, X: Any) -> np.ndarray:
         row, col = np.argwhere(np.isnan(A))[0]
         raise InputError(f"row {row}, column {col}: missing value; compress needs complete data")
     for j, c in enumerate(model.schema_.columns):
+        if c.kind == "continuous":
+            if not np.isfinite(A[:, j]).all():
+                raise InputError(f"column {c.name!r} holds infinite values; they cannot be coded")
+            continue
         lo, hi = (c.levels[0], c.levels[1]) if c.kind == "integer" else (0, c.n_categories - 1)
         bad = (A[:, j] != np.round(A[:, j])) | (A[:, j] < lo) | (A[:, j] > hi)
         if bad.any():

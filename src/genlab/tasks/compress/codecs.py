@@ -44,6 +44,32 @@ from genlab.tasks.compress.ans import Stack, quantize, uniform
 ORDER_SEED = 0  # the coding orders are part of the format: never change it
 
 
+def grid_scale(step: float) -> tuple[float, float]:
+    """``(mul, den)`` with ``value = k * mul / den`` the value of grid point ``k`` of a continuous
+    column: ``k / n`` when ``step == 1 / n`` for an integer ``n`` (so that ``step=0.01`` gives the
+    same doubles as ``np.round(x, 2)``), else ``k * step``; ``(1, 1)`` for discrete columns.
+
+    Example:
+        >>> grid_scale(0.01), grid_scale(0.3), 35 * 0.01 == 0.35, 35 / 100 == 0.35
+        ((1.0, 100.0), (0.3, 1.0), False, True)
+    """
+    n = round(1.0 / step) if step < 1 else 0
+    return (1.0, float(n)) if n >= 1 and 1.0 / n == step else (float(step), 1.0)
+
+
+def symbol_values(
+    symbols: np.ndarray, lo: np.ndarray, bins: dict[int, tuple[float, int, int]] | None
+) -> np.ndarray:
+    """Values on the model's encoded scale of ``symbols (..., D)``: ``lo + symbol`` for discrete
+    columns, the grid point ``k = lo + symbol`` (``lo = k_min``) of a continuous column's
+    ``bins[j] = (step, k_min, k_max)`` as :func:`grid_scale` says."""
+    D = symbols.shape[-1]
+    mul, den = np.ones(D), np.ones(D)
+    for j, b in (bins or {}).items():
+        mul[j], den[j] = grid_scale(b[0])
+    return (symbols + np.asarray(lo, dtype=np.float64)) * mul / den
+
+
 def coding_orders(n_orders: int, n_features: int) -> np.ndarray:
     """The orders a file with ``n_orders`` uses, ``(K, D)``: raster, then seeded permutations
     (the same as ``AutoregressiveModel(random_state=0).log_prob_orders(X, orders=K)``).
@@ -59,7 +85,11 @@ def coding_orders(n_orders: int, n_features: int) -> np.ndarray:
 
 
 def chain_log_pmf(
-    model: Any, values: np.ndarray, orders: np.ndarray, batch_size: int = 64
+    model: Any,
+    values: np.ndarray,
+    orders: np.ndarray,
+    batch_size: int = 64,
+    bins: dict[int, tuple[float, int, int]] | None = None,
 ) -> np.ndarray:
     """``log p(x_sigma(t) = v | x_sigma(<t))`` for every row, step and value, ``(B, D, L)``.
 
@@ -69,7 +99,9 @@ def chain_log_pmf(
         orders: ``(B, D)`` one order per row.
         batch_size: rows sent to the network together (``batch_size * D`` table rows); the
             tables do not depend on it.
+        bins: ``{column: (step, k_min, k_max)}`` of the continuous columns (their grids).
     """
+    extra = {"bins": bins} if bins else {}
     B, D = values.shape
     rank = np.empty_like(orders)
     np.put_along_axis(rank, orders, np.arange(D)[None, :].repeat(B, 0), axis=1)  # (B, D)
@@ -82,6 +114,7 @@ def chain_log_pmf(
             np.repeat(values[rows], D, axis=0),
             observed.reshape(b * D, D),
             orders[rows].reshape(-1),
+            **extra,
         )  # (b * D, L)
         out.append(lp.reshape(b, D, -1))
     return np.concatenate(out) if out else np.zeros((0, D, 1))
@@ -100,9 +133,11 @@ class Autoregressive:
     Args:
         model: fitted model with ``coding_log_pmf``.
         orders: ``(B, D)`` one order per row.
-        lo: ``(D,)`` value of symbol 0 of each column (``value = lo + symbol``).
+        lo: ``(D,)`` value of symbol 0 of each column (``value = lo + symbol``; a continuous
+            column's ``k_min``, see :func:`symbol_values`).
         batch_size: rows per network call of ``push`` (``pop`` goes step by step).
         tables: the ``(B, D, L)`` tables of ``push`` if already computed.
+        bins: ``{column: (step, k_min, k_max)}`` of the continuous columns.
     """
 
     def __init__(
@@ -112,14 +147,16 @@ class Autoregressive:
         lo: np.ndarray,
         batch_size: int = 64,
         tables: np.ndarray | None = None,
+        bins: dict[int, tuple[float, int, int]] | None = None,
     ) -> None:
         self.model, self.orders, self.lo = model, orders, np.asarray(lo, dtype=np.float64)
-        self.batch_size, self.tables = batch_size, tables
+        self.batch_size, self.tables, self.bins = batch_size, tables, bins or {}
 
     def push(self, stack: Stack, symbols: np.ndarray) -> None:
         B, D = symbols.shape
         if self.tables is None:
-            self.tables = chain_log_pmf(self.model, symbols + self.lo, self.orders, self.batch_size)
+            values = symbol_values(symbols, self.lo, self.bins)
+            self.tables = chain_log_pmf(self.model, values, self.orders, self.batch_size, self.bins)
         counts = quantize(self.tables.transpose(1, 0, 2).reshape(B * D, -1))  # step-major
         along = np.take_along_axis(symbols, self.orders, axis=1)  # (B, D) symbol at step t
         stack.push(along.T.reshape(-1), counts)  # pop returns step 0 first
@@ -131,12 +168,13 @@ class Autoregressive:
         symbols = np.zeros((B, D), dtype=np.int64)
         tables = []
         rows = np.arange(B)
+        extra = {"bins": self.bins} if self.bins else {}
         for t in range(D):
             target = self.orders[:, t]
-            lp = self.model.coding_log_pmf(values, observed, target)  # (B, L), B <= group
+            lp = self.model.coding_log_pmf(values, observed, target, **extra)  # (B, L), B <= group
             symbol = stack.pop(quantize(lp))
             symbols[rows, target] = symbol
-            values[rows, target] = self.lo[target] + symbol
+            values[rows, target] = symbol_values(symbols, self.lo, self.bins)[rows, target]
             observed[rows, target] = True
             tables.append(lp)
         self.tables = np.stack(tables, axis=1)  # (B, D, L)
@@ -152,18 +190,27 @@ class OrderMixture:
         orders: ``(K, D)`` the orders of the mixture.
         lo: ``(D,)`` value of symbol 0 of each column.
         batch_size: rows per network call.
+        bins: ``{column: (step, k_min, k_max)}`` of the continuous columns.
     """
 
     #: Groups may grow 4x: a group pops at most log2 K bits per row, far less than it pushes.
     growth = 4
 
     def __init__(
-        self, model: Any, orders: np.ndarray, lo: np.ndarray, batch_size: int = 64
+        self,
+        model: Any,
+        orders: np.ndarray,
+        lo: np.ndarray,
+        batch_size: int = 64,
+        bins: dict[int, tuple[float, int, int]] | None = None,
     ) -> None:
         self.model, self.orders, self.lo, self.batch_size = model, orders, lo, batch_size
+        self.bins = bins or {}
 
     def _codec(self, k: np.ndarray, tables: np.ndarray | None = None) -> Autoregressive:
-        return Autoregressive(self.model, self.orders[k], self.lo, self.batch_size, tables)
+        return Autoregressive(
+            self.model, self.orders[k], self.lo, self.batch_size, tables, self.bins
+        )
 
     @staticmethod
     def _posterior(lp_steps: np.ndarray) -> np.ndarray:
@@ -178,9 +225,9 @@ class OrderMixture:
             self._codec(np.zeros(B, dtype=np.int64)).push(stack, symbols)
             return
         orders = np.tile(self.orders, (B, 1))  # (B * K, D) row b, order k at b * K + k
-        tables = chain_log_pmf(
-            self.model, np.repeat(symbols + self.lo, K, axis=0), orders, self.batch_size
-        ).reshape(B, K, D, -1)
+        values = symbol_values(np.repeat(symbols, K, axis=0), self.lo, self.bins)
+        tables = chain_log_pmf(self.model, values, orders, self.batch_size, self.bins)
+        tables = tables.reshape(B, K, D, -1)
         lp = step_log_probs(tables, np.repeat(symbols[:, None], K, axis=1), self.orders[None])
         k = stack.pop(self._posterior(lp))  # (B,) bits back
         self._codec(k, tables[np.arange(B), k]).push(stack, symbols)
@@ -197,7 +244,11 @@ class OrderMixture:
         others = np.array([[j for j in range(K) if j != kb] for kb in k]).reshape(n_rows, K - 1)
         rows = np.repeat(np.arange(n_rows), K - 1)
         other_tables = chain_log_pmf(
-            self.model, symbols[rows] + self.lo, self.orders[others.reshape(-1)], self.batch_size
+            self.model,
+            symbol_values(symbols[rows], self.lo, self.bins),
+            self.orders[others.reshape(-1)],
+            self.batch_size,
+            self.bins,
         ).reshape(n_rows, K - 1, D, -1)
         tables = np.empty((n_rows, K, D, other_tables.shape[-1]))
         tables[np.arange(n_rows), k] = codec.tables
