@@ -72,6 +72,22 @@ def test_determinism_threads_and_batch(digits_model):
         torch.set_num_threads(threads)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_narrow_network_codes_exactly(threads):
+    # a width-8 network on 4 columns once rounded a row differently by its position in a
+    # chunk, and the encoder (all steps batched) and decoder (step by step) disagreed
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 12, size=(150, 4))
+    model = genlab.AutoregressiveModel(hidden_sizes=(8,), max_epochs=3, progress=False).fit(X)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(threads)
+        blob = compress(model, X, n_orders=3, batch_size=7)
+        assert np.array_equal(decompress(blob, model, batch_size=64), X)
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_table_with_categories_and_saved_model(tmp_path):
     rng = np.random.default_rng(0)
     df = pd.DataFrame(

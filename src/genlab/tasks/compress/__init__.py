@@ -55,6 +55,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tempfile
@@ -145,8 +146,9 @@ def compress(
     codec = _codec(model, codec_id, param, lo, int(batch_size), InputError, int(group), bins)
     symbols = (values - lo).astype(np.int64)  # (N, D), continuous columns: k - k_min
     stack = Stack()
-    for start, stop in group_bounds(len(symbols), int(group), codec.growth):
-        codec.push(stack, symbols[start:stop])
+    with one_thread():
+        for start, stop in group_bounds(len(symbols), int(group), codec.growth):
+            codec.push(stack, symbols[start:stop])
     shape = tuple(model.schema_.image_shape or (values.shape[1],))
     grids = tuple(bins[j] for j in sorted(bins))
     header = Header(
@@ -185,8 +187,9 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
     try:
         stack = Stack(words)
         symbols = np.empty((header.n_items, D), dtype=np.int64)
-        for start, stop in reversed(group_bounds(header.n_items, header.group, codec.growth)):
-            symbols[start:stop] = codec.pop(stack, stop - start)
+        with one_thread():
+            for start, stop in reversed(group_bounds(header.n_items, header.group, codec.growth)):
+                symbols[start:stop] = codec.pop(stack, stop - start)
         left = stack.words().size
     except (ValueError, RuntimeError, OverflowError, IndexError) as e:
         raise ModelFileError(f"compressed payload is corrupted ({e})") from None
@@ -195,6 +198,22 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
     if ((symbols < 0) | (symbols > hi - lo)).any():
         raise ModelFileError("compressed payload is corrupted (a value off its grid)")
     return model.schema_.decode(symbol_values(symbols, lo, bins))
+
+
+@contextlib.contextmanager
+def one_thread() -> Any:
+    """Run torch on one thread while coding: how a BLAS splits the rows of a product between
+    threads decides which kernel rounds each row, and encoder and decoder must round alike
+    whatever thread count the user runs with. (Coding a group is a chain of small products:
+    one thread costs little.)"""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def group_bounds(n_items: int, group: int, growth: int = 4) -> list[tuple[int, int]]:
