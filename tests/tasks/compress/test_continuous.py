@@ -18,9 +18,9 @@ from genlab.cli import run
 from genlab.tasks.compress import compress, decompress
 from genlab.tasks.compress import format as fmt
 from genlab.tasks.compress.codecs import (
+    chain_log_pmf,
     coding_orders,
     step_log_probs,
-    stepwise_log_pmf,
     symbol_values,
 )
 from genlab.tasks.compress.format import Header, pack, unpack
@@ -54,7 +54,7 @@ def test_wine_round_trip_is_exact_and_rate_is_the_binned_probability(wine):
     lo = np.array([g[1] for g in header.grids])
     symbols = (np.round(X.to_numpy() * 100) - lo).astype(np.int64)
     orders = np.tile(coding_orders(1, X.shape[1]), (len(X), 1))
-    tables = stepwise_log_pmf(model, symbol_values(symbols, lo, bins), orders, bins)
+    tables = chain_log_pmf(model, symbol_values(symbols, lo, bins), orders, 64, bins)
     ideal = -step_log_probs(tables, symbols, orders).sum() / np.log(2)
     assert ideal - 1 < 32 * len(words) < 1.02 * ideal + 64  # payload: within 2% + a word
     assert len(blob) - 4 * len(words) < 90  # header: 25 bytes, one step, two varints a column

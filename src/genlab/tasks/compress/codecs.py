@@ -2,9 +2,8 @@
 
 * :class:`Autoregressive` codes rows of symbols, each row along its own order of the columns,
   with the conditionals ``p(x_sigma(t) | x_sigma(<t))`` of a model's public
-  ``coding_log_pmf``. Both ``push`` and ``pop`` go step by step, each step one network call
-  on all the rows of a group, so that a row has the same position in the same fixed-shape
-  chunks on both sides (see :func:`stepwise_log_pmf`).
+  ``coding_log_pmf``. ``push`` sends all steps to the network at once (the encoder knows
+  every value); ``pop`` must go step by step, each step batched over the rows.
 * :class:`OrderMixture` codes with the mixture ``p(x) = (1/K) sum_k p(x | sigma_k)`` of an
   any-order model by **bits-back over the order index** k (Frey & Hinton, 1997; Townsend et
   al., 2019): push pops ``k ~ q(k | x) ∝ p(x | sigma_k)`` off the stack, pushes x under
@@ -85,29 +84,40 @@ def coding_orders(n_orders: int, n_features: int) -> np.ndarray:
     )
 
 
-def stepwise_log_pmf(
+def chain_log_pmf(
     model: Any,
     values: np.ndarray,
     orders: np.ndarray,
+    batch_size: int = 64,
     bins: dict[int, tuple[float, int, int]] | None = None,
 ) -> np.ndarray:
-    """``log p(x_sigma(t) = v | x_sigma(<t))`` for every row, step and value, ``(B, D, L)``,
-    computed the way a decoder must: one network call per step on all ``B`` rows, so row
-    ``i`` sits at the same position of the same fixed-shape chunk on both sides of the coder
-    (BLAS kernels may round a row differently by its position in a tile; the position, not
-    the batch, is what must match).
+    """``log p(x_sigma(t) = v | x_sigma(<t))`` for every row, step and value, ``(B, D, L)``.
+
+    Args:
+        model: a fitted model with ``coding_log_pmf``.
+        values: ``(B, D)`` rows on the model's encoded scale.
+        orders: ``(B, D)`` one order per row.
+        batch_size: rows sent to the network together (``batch_size * D`` table rows); the
+            tables do not depend on it.
+        bins: ``{column: (step, k_min, k_max)}`` of the continuous columns (their grids).
     """
     extra = {"bins": bins} if bins else {}
     B, D = values.shape
-    seen = np.zeros((B, D), dtype=bool)
-    rows = np.arange(B)
-    tables = []
-    for t in range(D):
-        target = orders[:, t]
-        tables.append(model.coding_log_pmf(values, seen, target, **extra))  # (B, L)
-        seen = seen.copy()
-        seen[rows, target] = True
-    return np.stack(tables, axis=1) if tables else np.zeros((B, 0, 1))
+    rank = np.empty_like(orders)
+    np.put_along_axis(rank, orders, np.arange(D)[None, :].repeat(B, 0), axis=1)  # (B, D)
+    out = []
+    for start in range(0, B, max(1, batch_size)):
+        rows = slice(start, start + max(1, batch_size))
+        b = len(values[rows])
+        observed = rank[rows, None, :] < np.arange(D)[None, :, None]  # (b, t, D): seen before t
+        lp = model.coding_log_pmf(
+            np.repeat(values[rows], D, axis=0),
+            observed.reshape(b * D, D),
+            orders[rows].reshape(-1),
+            **extra,
+        )  # (b * D, L)
+        out.append(lp.reshape(b, D, -1))
+    return np.concatenate(out) if out else np.zeros((0, D, 1))
 
 
 def step_log_probs(tables: np.ndarray, symbols: np.ndarray, orders: np.ndarray) -> np.ndarray:
@@ -125,8 +135,7 @@ class Autoregressive:
         orders: ``(B, D)`` one order per row.
         lo: ``(D,)`` value of symbol 0 of each column (``value = lo + symbol``; a continuous
             column's ``k_min``, see :func:`symbol_values`).
-        batch_size: not used: both sides evaluate a whole group per step (kept so that every
-            codec takes the same arguments).
+        batch_size: rows per network call of ``push`` (``pop`` goes step by step).
         tables: the ``(B, D, L)`` tables of ``push`` if already computed.
         bins: ``{column: (step, k_min, k_max)}`` of the continuous columns.
     """
@@ -147,7 +156,7 @@ class Autoregressive:
         B, D = symbols.shape
         if self.tables is None:
             values = symbol_values(symbols, self.lo, self.bins)
-            self.tables = stepwise_log_pmf(self.model, values, self.orders, self.bins)
+            self.tables = chain_log_pmf(self.model, values, self.orders, self.batch_size, self.bins)
         counts = quantize(self.tables.transpose(1, 0, 2).reshape(B * D, -1))  # step-major
         along = np.take_along_axis(symbols, self.orders, axis=1)  # (B, D) symbol at step t
         stack.push(along.T.reshape(-1), counts)  # pop returns step 0 first
@@ -180,7 +189,7 @@ class OrderMixture:
         model: fitted model with ``coding_log_pmf``.
         orders: ``(K, D)`` the orders of the mixture.
         lo: ``(D,)`` value of symbol 0 of each column.
-        batch_size: not used (see :class:`Autoregressive`).
+        batch_size: rows per network call.
         bins: ``{column: (step, k_min, k_max)}`` of the continuous columns.
     """
 
@@ -210,37 +219,40 @@ class OrderMixture:
 
     def push(self, stack: Stack, symbols: np.ndarray) -> None:
         """Push rows ``symbols (B, D)``."""
-        B, K = len(symbols), len(self.orders)
+        B, D = symbols.shape
+        K = len(self.orders)
         if K == 1:
             self._codec(np.zeros(B, dtype=np.int64)).push(stack, symbols)
             return
-        tables = self._all_orders(symbols)  # (B, K, D, L)
+        orders = np.tile(self.orders, (B, 1))  # (B * K, D) row b, order k at b * K + k
+        values = symbol_values(np.repeat(symbols, K, axis=0), self.lo, self.bins)
+        tables = chain_log_pmf(self.model, values, orders, self.batch_size, self.bins)
+        tables = tables.reshape(B, K, D, -1)
         lp = step_log_probs(tables, np.repeat(symbols[:, None], K, axis=1), self.orders[None])
         k = stack.pop(self._posterior(lp))  # (B,) bits back
         self._codec(k, tables[np.arange(B), k]).push(stack, symbols)
         stack.push(k, uniform(B, K))
 
-    def _all_orders(self, symbols: np.ndarray) -> np.ndarray:
-        """Tables of every row under every order, ``(B, K, D, L)``: one step-by-step pass per
-        order over all rows (:func:`stepwise_log_pmf`), the same on both sides of the coder."""
-        B = len(symbols)
-        values = symbol_values(symbols, self.lo, self.bins)
-        return np.stack(
-            [
-                stepwise_log_pmf(self.model, values, np.tile(order, (B, 1)), self.bins)
-                for order in self.orders
-            ],
-            axis=1,
-        )
-
     def pop(self, stack: Stack, n_rows: int) -> np.ndarray:
         """Pop ``n_rows`` rows of symbols, ``(n_rows, D)``."""
-        K = len(self.orders)
+        K, D = self.orders.shape
         if K == 1:
             return self._codec(np.zeros(n_rows, dtype=np.int64)).pop(stack)
         k = stack.pop(uniform(n_rows, K))
-        symbols = self._codec(k).pop(stack)
-        tables = self._all_orders(symbols)  # what push computed: the posterior must match
+        codec = self._codec(k)
+        symbols = codec.pop(stack)
+        others = np.array([[j for j in range(K) if j != kb] for kb in k]).reshape(n_rows, K - 1)
+        rows = np.repeat(np.arange(n_rows), K - 1)
+        other_tables = chain_log_pmf(
+            self.model,
+            symbol_values(symbols[rows], self.lo, self.bins),
+            self.orders[others.reshape(-1)],
+            self.batch_size,
+            self.bins,
+        ).reshape(n_rows, K - 1, D, -1)
+        tables = np.empty((n_rows, K, D, other_tables.shape[-1]))
+        tables[np.arange(n_rows), k] = codec.tables
+        tables[rows, others.reshape(-1)] = other_tables.reshape(-1, D, other_tables.shape[-1])
         lp = step_log_probs(tables, np.repeat(symbols[:, None], K, axis=1), self.orders[None])
         stack.push(k, self._posterior(lp))
         return symbols
