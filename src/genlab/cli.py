@@ -36,6 +36,8 @@ state = {"quiet": False}
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary output.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
+ModelDir = Annotated[Path, typer.Argument(help="Folder of a saved model.")]
+Data = Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")]
 
 
 @contextlib.contextmanager
@@ -86,7 +88,7 @@ def _parse_sets(sets: list[str]) -> dict[str, Any]:
 @app.command()
 def fit(
     family: Annotated[str, typer.Argument(help="Model family: kde, gmm (see FAMILIES).")],
-    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    data: Data,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to save the model in.")],
     set_: Annotated[
         list[str] | None,
@@ -154,7 +156,7 @@ def fit(
 
 @app.command()
 def sample(
-    model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model.")],
+    model_dir: ModelDir,
     out: Annotated[Path, typer.Option("--out", "-o", help=".csv, .parquet, .npy or .png grid.")],
     n: Annotated[int, typer.Option("-n", help="Number of samples.")] = 16,
     condition: Annotated[
@@ -184,8 +186,8 @@ def sample(
 
 @app.command()
 def score(
-    model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model.")],
-    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    model_dir: ModelDir,
+    data: Data,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV with log p (and bits/dim).")],
     quiet: Quiet = False,
 ) -> None:
@@ -254,7 +256,7 @@ def compare(
 
 @app.command()
 def impute(
-    model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model.")],
+    model_dir: ModelDir,
     data: Annotated[str, typer.Argument(help="Table, .npy or image folder with missing values.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv/.parquet/.npy).")],
     multiple: Annotated[
@@ -350,7 +352,7 @@ def _write(X: Any, out: Path, model: Any, ncols: int | None = None) -> None:
 @app.command()
 def encode(
     model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model with latents.")],
-    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    data: Data,
     out: Annotated[Path, typer.Option("--out", "-o", help="Latents as .csv or .npy.")],
     label_column: Annotated[
         str | None,
@@ -396,7 +398,7 @@ def encode(
 @app.command()
 def interpolate(
     model_dir: Annotated[Path, typer.Argument(help="Folder of a saved VAE or Flow.")],
-    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    data: Data,
     out: Annotated[Path, typer.Option("--out", "-o", help=".png strip(s), .csv or .npy.")],
     pair: Annotated[
         list[str] | None,
@@ -471,8 +473,8 @@ def tour(
 
 @app.command()
 def compress(
-    model_dir: Annotated[Path, typer.Argument(help="Folder of a saved model.")],
-    data: Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")],
+    model_dir: ModelDir,
+    data: Data,
     out: Annotated[Path, typer.Option("--out", "-o", help="The compressed file (.glz).")],
     n_orders: Annotated[
         int | None, typer.Option(help="Orders mixed by bits-back (default: the model's).")

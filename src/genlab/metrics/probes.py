@@ -1,5 +1,5 @@
 """Probes of a representation: how much a latent code says about the class, and how well it
-reconstructs.
+reconstructs; :func:`rmse`, the error measure reconstructions and imputations share.
 
 The protocol is the usual linear/kNN evaluation of representation learning: fit a simple
 classifier on the training latents, report its accuracy on the test latents. The logistic probe
@@ -14,6 +14,8 @@ Example:
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +62,20 @@ def knn_probe_accuracy(
     return float(knn.fit(Z_train, y_train).score(Z_test, y_test))
 
 
+def rmse(estimate: Any, truth: Any, mask: np.ndarray | None = None) -> float:
+    """Root mean squared error, over the entries where ``mask`` is True (all without one).
+
+    Example:
+        >>> rmse(np.array([1.0, 4.0]), np.array([1.0, 2.0]), np.array([False, True]))
+        2.0
+        >>> rmse(np.array([1.0, 5.0]), np.array([1.0, 2.0]))
+        2.1213203435596424
+    """
+    a, b = np.asarray(estimate, np.float64), np.asarray(truth, np.float64)
+    diff = a - b if mask is None else a[mask] - b[mask]
+    return float(np.sqrt(np.mean(diff**2)))
+
+
 def recon_rmse(X: np.ndarray, X_reconstructed: np.ndarray) -> float:
     """Root mean squared error between data and its reconstruction, in the data's units.
 
@@ -70,4 +86,4 @@ def recon_rmse(X: np.ndarray, X_reconstructed: np.ndarray) -> float:
     a, b = np.asarray(X, np.float64), np.asarray(X_reconstructed, np.float64)
     if a.shape != b.shape:
         raise InputError(f"reconstruction has shape {b.shape}, data {a.shape}")
-    return float(np.sqrt(np.mean((a - b) ** 2)))
+    return rmse(a, b)

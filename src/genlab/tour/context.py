@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -261,15 +260,3 @@ def settings_note(model: Any) -> str:
         k: v for k, v in model.get_params().items() if k != "progress" and v != defaults.get(k)
     }
     return f"{type(model).__name__}({', '.join(f'{k}={v}' for k, v in sorted(changed.items()))})"
-
-
-# ==================================================================== helpers
-def _rmse(filled: Any, truth: np.ndarray, mask: np.ndarray) -> float:
-    """Root mean squared error over the entries where ``mask`` is True.
-
-    Example:
-        >>> _rmse(np.array([1.0, 4.0]), np.array([1.0, 2.0]), np.array([False, True]))
-        2.0
-    """
-    diff = np.asarray(filled, dtype=np.float64)[mask] - np.asarray(truth, dtype=np.float64)[mask]
-    return float(math.sqrt(np.mean(diff**2)))

@@ -10,8 +10,9 @@ import time
 
 import numpy as np
 
+from genlab.metrics import rmse
 from genlab.report.html import Figure, Section, Table
-from genlab.tour.context import FAMILY_MODELS, Tour, _rmse, settings_note
+from genlab.tour.context import FAMILY_MODELS, Tour, settings_note
 
 
 # ================================================================== sections
@@ -107,8 +108,8 @@ def section_condition(tour: Tour) -> Section:
     mean_image = np.broadcast_to(np.asarray(train.X, float).mean(0), test.X.shape)
     truth = np.asarray(test.X, dtype=float)
     rows = [
-        ["training mean image", _rmse(mean_image, truth, mask)],
-        ["AutoregressiveModel, E[bottom | top]", _rmse(filled, truth, mask)],
+        ["training mean image", rmse(mean_image, truth, mask)],
+        ["AutoregressiveModel, E[bottom | top]", rmse(filled, truth, mask)],
     ]
     return Section(
         "condition",

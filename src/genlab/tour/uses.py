@@ -10,8 +10,9 @@ import time
 
 import numpy as np
 
+from genlab.metrics import rmse
 from genlab.report.html import Figure, Section, Table
-from genlab.tour.context import NOT_BUILT, Tour, _rmse, settings_note
+from genlab.tour.context import NOT_BUILT, Tour, settings_note
 
 
 def section_impute(tour: Tour) -> Section:
@@ -56,9 +57,9 @@ def _impute_table(tour: Tour) -> tuple[list[Figure], Table]:
     levels = [0.5, 0.7, 0.8, 0.9, 0.95]
     coverage = [intervals(draws, level=level).coverage(X, mask) for level in levels]
     mixture = f"GaussianMixture: E[x_m | x_o] / {n_draws} draws"
-    rmse = {
-        "mean imputation": _rmse(mean_filled, X, mask),
-        mixture: _rmse(genlab.impute(gmm, holes, method="mean"), X, mask),
+    errors = {
+        "mean imputation": rmse(mean_filled, X, mask),
+        mixture: rmse(genlab.impute(gmm, holes, method="mean"), X, mask),
     }
     cover90 = {  # one imputation is an interval of width zero: it covers only exact hits
         "mean imputation": intervals([mean_filled] * 2, level=0.9).coverage(X, mask),
@@ -66,7 +67,7 @@ def _impute_table(tour: Tour) -> tuple[list[Figure], Table]:
     }
     figures = [
         tour.figure(
-            imputation_figure(rmse, cover90),
+            imputation_figure(errors, cover90),
             "impute-wine",
             "Wine with 20% of entries missing: error and 90% coverage",
         ),
@@ -78,7 +79,7 @@ def _impute_table(tour: Tour) -> tuple[list[Figure], Table]:
     ]
     table = Table(
         ["method", "RMSE (standardized units)", "coverage of 90% intervals"],
-        [[name, rmse[name], cover90[name]] for name in rmse],
+        [[name, errors[name], cover90[name]] for name in errors],
         title=f"Wine, {int(mask.sum())} of {mask.size} entries missing completely at random",
         note="Mean imputation gives one value per hole, an interval of width zero: it covers "
         "(almost) nothing and shrinks every variance.",
@@ -99,8 +100,8 @@ def _impute_digits(tour: Tour) -> tuple[list[Figure], Table]:
     filled = ar.impute(holes, method="mean", random_state=seed)
     truth = np.asarray(test.X, dtype=float)
     rows = [
-        ["mean imputation (pixel means)", _rmse(genlab.impute("mean", holes), truth, mask)],
-        ["AutoregressiveModel E[x_m | x_o]", _rmse(filled, truth, mask)],
+        ["mean imputation (pixel means)", rmse(genlab.impute("mean", holes), truth, mask)],
+        ["AutoregressiveModel E[x_m | x_o]", rmse(filled, truth, mask)],
     ]
     one_draw = ar.impute(holes[:10], random_state=seed)
     strip = np.concatenate([test.X[:10], holes[:10], one_draw, filled[:10]])

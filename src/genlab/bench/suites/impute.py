@@ -46,6 +46,7 @@ from sklearn.exceptions import ConvergenceWarning
 from genlab.bench.rows import Row
 from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
+from genlab.metrics import rmse
 from genlab.tasks.impute import impute, intervals
 
 NAME = "impute"
@@ -131,17 +132,6 @@ def image_models(quick: bool = False) -> dict[str, Callable[[], Any]]:
 
 
 # =================================================================== the rows
-def rmse(X_filled: np.ndarray, X_true: np.ndarray, mask: np.ndarray) -> float:
-    """Root mean squared error over the entries where ``mask`` is True.
-
-    Example:
-        >>> rmse(np.array([1.0, 5.0]), np.array([1.0, 2.0]), np.array([True, True]))
-        2.1213203435596424
-    """
-    diff = np.asarray(X_filled, dtype=np.float64)[mask] - np.asarray(X_true)[mask]
-    return float(np.sqrt(np.mean(diff**2)))
-
-
 def _row(case: str, method: str, metric: str, value: float, seconds: float, note: str) -> Row:
     higher = metric == "coverage90"
     return Row(NAME, "impute", case, method, metric, value, higher, round(seconds, 2), note)

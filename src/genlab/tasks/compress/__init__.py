@@ -60,6 +60,7 @@ import hashlib
 import json
 import tempfile
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,7 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
 
 
 @contextlib.contextmanager
-def one_thread() -> Any:
+def one_thread() -> Iterator[None]:
     """Run torch on one thread while coding: how a BLAS splits the rows of a product between
     threads decides which kernel rounds each row, and encoder and decoder must round alike
     whatever thread count the user runs with. (Coding a group is a chain of small products:
