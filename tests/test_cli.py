@@ -53,6 +53,27 @@ def test_fit_sample_score_impute_on_a_table(tmp_path, capsys):
     assert not np.array_equal(first["income"][~observed], second["income"][~observed])
 
 
+def test_impute_with_bootstrap_refits(tmp_path, capsys):
+    X = genlab.load_dataset("wine").X.iloc[:, :4]
+    X.iloc[:120].to_csv(tmp_path / "train.csv", index=False)
+    holes = X.iloc[120:].copy()
+    holes.iloc[::2, 1] = np.nan
+    holes.to_csv(tmp_path / "h.csv", index=False)
+    model = tmp_path / "m"
+    assert run("fit", "gmm", tmp_path / "train.csv", "-o", model, "--set", "n_components=2") == 0
+    args = ("impute", model, tmp_path / "h.csv", "--method", "mean", "--bootstrap", "3")
+    assert run(*args, "-o", tmp_path / "a.csv") == 0  # refits on the holes' own rows
+    assert run(*args, "--fit-data", tmp_path / "train.csv", "-o", tmp_path / "b.csv") == 0
+    a, b = (pd.read_csv(tmp_path / f"{n}.csv") for n in "ab")
+    assert a.notna().all().all() and b.notna().all().all()
+    assert np.allclose(a.iloc[1::2], holes.iloc[1::2]) and not a.equals(b)
+    capsys.readouterr()
+    bad = ("impute", model, tmp_path / "h.csv", "-o", tmp_path / "c.csv")
+    assert run(*bad, "--fit-data", tmp_path / "train.csv") != 0
+    assert "give bootstrap=B" in capsys.readouterr().err
+    assert run(*bad, "--bootstrap", "-2") != 0 and not (tmp_path / "c.csv").exists()
+
+
 def test_compare_saved_models_on_the_test_split(tmp_path, capsys):
     for family in ("kde", "gmm"):
         assert run("fit", family, "iris:train", "-o", tmp_path / family, "-q") == 0

@@ -266,18 +266,39 @@ def impute(
         bool, typer.Option("--files", help="With --multiple: M files OUT-1, OUT-2, ... instead.")
     ] = False,
     method: Annotated[str, typer.Option(help="'sample' (a draw) or 'mean'.")] = "sample",
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            help="B > 0 refits the model's settings on B bootstrap resamples of DATA (or of "
+            "--fit-data): draws carry the parameters' uncertainty, 'mean' is bagged."
+        ),
+    ] = 0,
+    fit_data: Annotated[
+        str | None,
+        typer.Option(help="With --bootstrap: the rows to resample, when not DATA itself."),
+    ] = None,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
     """Fill the missing entries of DATA from the model's conditional p(x_missing | x_observed)."""
     from genlab.data.sources import open_data
     from genlab.models import load_model
+    from genlab.tasks.impute import impute as impute_task
 
     state["quiet"] = quiet
     model = load_model(model_dir)
     ds = open_data(data)
+    rows = None if fit_data is None else open_data(fit_data).X
     with _progress(f"Imputing {len(ds)} rows ×{multiple}"):
-        filled = model.impute(ds.X, n_imputations=multiple, method=method, random_state=seed)
+        filled = impute_task(
+            model,
+            ds.X,
+            multiple,
+            method=method,
+            random_state=seed,
+            bootstrap=bootstrap,
+            fit_data=rows,
+        )
     if multiple == 1:
         _write(filled, out, model)
     elif files:

@@ -216,8 +216,54 @@ def test_observed_entries_are_bit_identical_in_images():
     for completed in [*by_model, impute("mean", holes)]:
         assert completed.shape == images.shape  # values of the model's int type, or floats
         assert np.array_equal(completed[~mask], images[~mask])
-    for completed in by_model:  # the model knows the pixels' 0..16 grid
+    for completed in by_model[1:]:  # draws: the model knows the pixels' 0..16 grid
         assert set(np.unique(completed[mask])) <= set(range(17))
+    mean = by_model[0][mask]  # a conditional mean lies between grid points, inside its range
+    assert mean.dtype == np.float64 and (mean >= 0).all() and (mean <= 16).all()
+    assert not np.array_equal(mean, np.round(mean))
+
+
+def test_mean_of_integer_columns_stays_off_the_grid_only_where_floats_fit():
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(5.0, size=(300, 2)) + rng.poisson(3.0, size=(300, 1))  # correlated
+    model = genlab.GaussianMixture(n_components=1).fit(counts)
+    holes = counts[:20].astype(np.float64)
+    holes[::2, 1] = np.nan
+    mean = impute(model, holes, method="mean")[::2, 1]
+    assert not np.array_equal(mean, np.round(mean))  # the squared-error optimum, not rounded
+    frame = pd.DataFrame({"a": counts[:20, 0], "b": pd.array(holes[:, 1]).astype("Int64")})
+    model = genlab.GaussianMixture(n_components=1).fit(pd.DataFrame(counts, columns=["a", "b"]))
+    filled = impute(model, frame, method="mean")
+    assert filled["b"].dtype == "Int64" and filled["b"].notna().all()  # the user's type wins
+    floats = frame.astype({"b": "float64"})
+    off_grid = impute(model, floats, method="mean")["b"].to_numpy()[::2]
+    assert not np.array_equal(off_grid, np.round(off_grid))
+    assert filled["a"].equals(frame["a"]) and off_grid.min() >= counts[:, 1].min()
+
+
+def test_bootstrap_refits_on_training_rows_fill_new_rows():
+    train, test = genlab.load_dataset("digits").split()
+    images = test.X[:10].astype(np.float64)
+    mask = masks.bottom_half(images.shape)
+    holes = masks.apply_mask(images, mask)
+    template = genlab.GaussianMixture(n_components=2, prior=0.1)
+    bagged = impute(
+        template,
+        holes,
+        method="mean",
+        bootstrap=3,
+        fit_data=train.subset(np.arange(400)),
+        random_state=0,
+    )
+    assert np.array_equal(bagged[~mask], images[~mask]) and np.isfinite(bagged).all()
+    one = clone(template).fit(train.subset(np.arange(400)))
+    assert not np.array_equal(bagged, impute(one, holes, method="mean"))  # refits, averaged
+    draws = impute(template, holes, 4, bootstrap=2, fit_data=train.X[:400], random_state=0)
+    assert len(draws) == 4 and all(np.isfinite(d).all() for d in draws)
+    with pytest.raises(genlab.InputError, match="give bootstrap=B"):
+        impute(one, holes, fit_data=train)
+    with pytest.raises(genlab.InputError, match="at least one row"):
+        impute(template, holes, method="mean", bootstrap=2, fit_data=train.X[:0])
 
 
 def test_mean_imputation_uses_column_means_and_modes():

@@ -208,7 +208,9 @@ class GenerativeModel(BaseEstimator):
             n_imputations: 1 returns one completed X; M > 1 returns a list of M completed
                 datasets, each an independent draw (proper multiple imputation).
             method: ``"sample"`` (a draw from p(x_m | x_o)) or ``"mean"`` (its mean, one
-                imputation; categorical entries get their most probable category).
+                imputation; categorical entries get their most probable category). The mean
+                of an integer column is kept off the grid where the container holds floats
+                (arrays, float DataFrame columns): rounding it would add squared error.
             random_state: int, None or ``np.random.Generator``.
         """
         self._require("impute")
@@ -224,23 +226,37 @@ class GenerativeModel(BaseEstimator):
         out = []
         for _ in range(n_imputations):
             filled = self._impute(A, codes, rng, method) if np.isnan(A).any() else A
-            out.append(self._restore_observed(X, A, filled))
+            out.append(self._restore_observed(X, A, filled, exact=method == "mean"))
         return out[0] if n_imputations == 1 else out
 
-    def _restore_observed(self, X: Any, A: np.ndarray, filled: np.ndarray) -> Any:
-        """Decode ``filled`` but keep every observed entry of the user's ``X`` untouched."""
+    def _restore_observed(
+        self, X: Any, A: np.ndarray, filled: np.ndarray, exact: bool = False
+    ) -> Any:
+        """Decode ``filled`` but keep every observed entry of the user's ``X`` untouched.
+
+        With ``exact``, integer columns keep ``filled``'s values (clipped to the grid's range,
+        not rounded) wherever the user's container holds floats.
+        """
         decoded = self.schema_.decode(filled)
         missing = np.isnan(A)
+        integer = [c.kind == "integer" for c in self.schema_.columns]
         if isinstance(X, pd.DataFrame):
             out = X.copy()
             for j, name in enumerate(self.schema_.names):
-                if missing[:, j].any():
-                    col = out[name].astype(object).where(~missing[:, j], decoded[name])
-                    out[name] = _like(col, X[name], decoded[name])
+                if not missing[:, j].any():
+                    continue
+                values = decoded[name]
+                if exact and integer[j] and pd.api.types.is_float_dtype(X[name]):
+                    values = pd.Series(_clip_to_range(filled[:, j], self.schema_.columns[j]))
+                col = out[name].astype(object).where(~missing[:, j], values)
+                out[name] = _like(col, X[name], values)
             return out
         values = X.X if isinstance(X, Dataset) else X
         out = np.asarray(values, dtype=np.float64).reshape(A.shape).copy()
         rounded = np.asarray(decoded, dtype=np.float64).reshape(A.shape)  # integers on the grid
+        if exact:  # a conditional mean lies between grid points; the float array holds it
+            for j in np.flatnonzero(integer):
+                rounded[:, j] = _clip_to_range(filled[:, j], self.schema_.columns[j])
         out[missing] = rounded[missing]
         dtype = np.dtype(self.schema_.array_dtype)
         if dtype.kind in "iub" and np.array_equal(out, np.round(out)):
@@ -395,6 +411,12 @@ def _families_with(*attributes: str) -> list[str]:
         if cls.capabilities.intersection(attributes)
         or any(getattr(cls, a, False) is True for a in attributes)
     )
+
+
+def _clip_to_range(values: np.ndarray, column: Any) -> np.ndarray:
+    """An integer column's values clipped to its grid's range, not rounded."""
+    low, high = column.levels
+    return np.clip(values, low, high)
 
 
 def _like(col: pd.Series, original: pd.Series, decoded: pd.Series) -> pd.Series:

@@ -17,7 +17,11 @@ of the true missing values inside the per-entry 90% intervals of ``N_DRAWS`` mul
 imputations (:func:`genlab.tasks.impute.intervals`). Every genlab variant is its own row;
 ``bootstrap=B`` variants refit the model on ``B`` bootstrap resamples (Amelia II's bootstrap
 EM, :func:`genlab.tasks.impute.bootstrap_impute`), so their draws also carry the uncertainty
-of the fitted parameters, which a single fit on 178 rows and 13 columns understates.
+of the fitted parameters, which a single fit on 178 rows and 13 columns understates, and their
+conditional means are bagged. The ``chosen by hold-out`` variants pick a Gaussian mixture's
+number of components and prior strength by :func:`genlab.tasks.impute_select.select_imputer`
+(entries that were observed are hidden and filled; on the images, training rows given the
+case's missing patterns), so nothing about the case's real holes chooses the settings.
 
 Baselines, fitted in the same process on the same data: scikit-learn's ``SimpleImputer(mean)``,
 ``KNNImputer(5)``, ``IterativeImputer`` (``BayesianRidge``, its default) and
@@ -48,6 +52,7 @@ from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
 from genlab.metrics import rmse
 from genlab.tasks.impute import impute, intervals
+from genlab.tasks.impute_select import select_imputer
 
 NAME = "impute"
 TABULAR_CASES = (("wine", 0.2), ("wine", 0.5), ("breast_cancer", 0.2), ("breast_cancer", 0.5))
@@ -58,6 +63,7 @@ CALIBRATION_LEVELS = (0.5, 0.68, 0.8, 0.9, 0.95)
 TARGET_RATIO = 0.9  # genlab's best RMSE / the best baseline's, at most (issue 4)
 COVERAGE_TARGET = (0.85, 0.95)  # coverage90 is a calibration: neither end is "better"
 QUICK = {"n_draws": 10, "n_train": 300, "n_test": 40}
+CHOSEN_REFITS = 20  # bootstrap refits of the chosen mixture (and of each scored candidate)
 
 
 # ================================================================= the methods
@@ -106,6 +112,63 @@ def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], in
         f"genlab.GaussianMixture(n_components=1), bootstrap={refits}": (gaussian, refits),
         "genlab.AutoregressiveModel": (autoregressive, 0),
     }
+
+
+def mixture_candidates(image: bool, quick: bool = False) -> dict[str, Any]:
+    """Unfitted Gaussian mixtures that :func:`select_imputer` chooses among, by name."""
+    import genlab
+
+    if quick:
+        settings = [(1, 0.1), (2, 0.1)]
+    elif image:  # 64 pixels, 1437 training images: many components, a light prior
+        settings = [(k, prior) for k in (20, 30, 50) for prior in (0.05, 0.1)]
+    else:
+        settings = [(k, 0.1) for k in range(1, 6)]
+    return {
+        f"GaussianMixture(n_components={k}, prior={prior})": genlab.GaussianMixture(
+            n_components=k, prior=prior
+        )
+        for k, prior in settings
+    }
+
+
+def chosen_rows(
+    case: str,
+    X_holes: Any,
+    X_true: np.ndarray,
+    n_draws: int | None,
+    quick: bool,
+    fit_data: Any = None,
+    calibration: dict | None = None,
+) -> list[Row]:
+    """Rows of the mixture :func:`select_imputer` chooses, bagged over its refits."""
+    refits = 2 if quick else CHOSEN_REFITS
+    candidates = mixture_candidates(image=fit_data is not None, quick=quick)
+    start = time.perf_counter()
+    choice = select_imputer(
+        candidates, X_holes, bootstrap=refits, fit_data=fit_data, random_state=0
+    )
+    seconds = time.perf_counter() - start
+    method = f"genlab.{choice.name} chosen by hold-out, bootstrap={refits}"
+    rows = genlab_rows(
+        case,
+        candidates[choice.name],
+        method,
+        X_holes,
+        X_true,
+        seconds,
+        n_draws,
+        refits,
+        calibration,
+        fit_data,
+    )
+    scores = ", ".join(f"{name.split('(')[1][:-1]}: {v:.3f}" for name, v in choice.scores.items())
+    rows[
+        0
+    ].note = (
+        f"{rows[0].note}; hold-out RMSE in column stds over {choice.n_entries} entries: {scores}"
+    )
+    return rows
 
 
 def image_models(quick: bool = False) -> dict[str, Callable[[], Any]]:
@@ -164,15 +227,19 @@ def genlab_rows(
     n_draws: int | None,
     bootstrap: int = 0,
     calibration: dict | None = None,
+    fit_data: Any = None,
 ) -> list[Row]:
     """The ``model``'s conditional-mean ``rmse`` and, given ``n_draws``, ``coverage90``.
 
-    ``model`` is fitted, or with ``bootstrap`` refits it is only the template of the refits.
+    ``model`` is fitted, or with ``bootstrap`` refits it is only the template of the refits
+    (fitted on resamples of ``fit_data``, default ``X_holes``).
     ``calibration``, if given, receives ``method -> coverage at each CALIBRATION_LEVELS``.
     """
     mask = np.isnan(X_holes)
     start = time.perf_counter()
-    filled = impute(model, X_holes, method="mean", random_state=0, bootstrap=bootstrap)
+    filled = impute(
+        model, X_holes, method="mean", random_state=0, bootstrap=bootstrap, fit_data=fit_data
+    )
     seconds = fit_seconds + time.perf_counter() - start
     what = f"mean of {bootstrap} bootstrap refits' " if bootstrap else ""
     rows = [_row(case, method, "rmse", rmse(filled, X_true, mask), seconds, what + "cond. mean")]
@@ -224,6 +291,7 @@ def tabular_case(
         model = make() if bootstrap else make().fit(holes)
         seconds = time.perf_counter() - start
         rows += genlab_rows(case, model, method, holes, X, seconds, n_draws, bootstrap, calibration)
+    rows += chosen_rows(case, holes, X, n_draws, quick, calibration=calibration)
     if figures is not None:
         from genlab.report.figures import imputation_calibration_figure, save_figure
 
@@ -258,6 +326,8 @@ def image_cases(quick: bool = False) -> list[Row]:
         seconds = time.perf_counter() - start
         for c in cases:
             rows += genlab_rows(f"digits@{c}", model, method, holes[c], test.X, seconds, None)
+    for c in cases:
+        rows += chosen_rows(f"digits@{c}", holes[c], test.X, None, quick, fit_data=train)
     return rows
 
 

@@ -1,0 +1,209 @@
+"""Choose an imputer by how well it fills entries that were observed (hold-out imputation error).
+
+The model with the best likelihood is not always the best imputer, and the hyperparameters
+that matter (a mixture's number of components, the strength of its prior) are a question about
+the user's own table. :func:`select_imputer` answers it the way missForest's out-of-bag error
+and HyperImpute do: hide some entries whose values are known, let every candidate fill them,
+and keep the one with the smallest RMSE (each column in units of its standard deviation, so no
+column dominates). Nothing about the real holes is used, so the choice is honest to report.
+
+Two settings:
+
+* ``fit_data=None`` (the model is fitted on the table with its holes, as in most surveys):
+  a further ``holdout`` share of ``X``'s observed numeric entries is hidden completely at
+  random; each candidate is fitted on that table and fills it.
+* ``fit_data`` given (models trained on complete rows fill new rows, e.g. test images): a
+  ``holdout`` share of ``fit_data``'s rows becomes validation rows, and each of them gets the
+  missing pattern of a random row of ``X``, so structured holes (a missing bottom half) are
+  validated as they occur; candidates are fitted on the other rows.
+
+With ``bootstrap=B`` every candidate is scored as the bagged imputer
+(:func:`~genlab.tasks.impute.bootstrap_impute`) that it will be used as.
+
+References:
+    Stekhoven, D. J. & Bühlmann, P. (2012). MissForest. Bioinformatics 28(1), 112-118.
+    Jarrett, D. et al. (2022). HyperImpute: generalized iterative imputation with automatic
+    model selection. ICML.
+
+Example:
+    >>> import numpy as np, genlab
+    >>> from genlab.tasks.impute_select import select_imputer
+    >>> X = genlab.load_dataset("wine").X.to_numpy()[:, :5]
+    >>> holes = np.where(np.random.default_rng(0).random(X.shape) < 0.2, np.nan, X)
+    >>> candidates = {f"gmm{k}": genlab.GaussianMixture(n_components=k) for k in (1, 2)}
+    >>> choice = select_imputer(candidates, holes, random_state=0)
+    >>> choice.name in candidates, sorted(choice.scores) == ["gmm1", "gmm2"]
+    (True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genlab.data.datasets import Dataset
+from genlab.data.schema import Schema, infer_schema
+from genlab.errors import InputError
+from genlab.tasks.impute import impute
+
+__all__ = ["ImputerChoice", "select_imputer"]
+
+
+@dataclass(frozen=True)
+class ImputerChoice:
+    """What :func:`select_imputer` found.
+
+    Attributes:
+        name: the key of the candidate with the smallest hold-out RMSE.
+        scores: candidate name -> hold-out RMSE (in column standard deviations), in the
+            candidates' order.
+        n_entries: how many hidden entries each score averages over.
+    """
+
+    name: str
+    scores: dict[str, float]
+    n_entries: int
+
+
+def select_imputer(
+    candidates: Mapping[str, Any],
+    X: Any,
+    *,
+    holdout: float = 0.2,
+    bootstrap: int = 0,
+    fit_data: Any = None,
+    random_state: Any = 0,
+) -> ImputerChoice:
+    """The candidate that best fills hidden, known entries (see the module docstring).
+
+    Args:
+        candidates: name -> an unfitted genlab model (only its hyperparameters are used;
+            each is cloned and fitted here).
+        X: the data with holes that will be imputed.
+        holdout: share of ``X``'s observed numeric entries hidden (``fit_data=None``) or
+            share of ``fit_data``'s rows used for validation (``fit_data`` given).
+        bootstrap: ``B > 0`` scores each candidate bagged over ``B`` bootstrap refits.
+        fit_data: complete training rows, when the models are trained on them and then
+            fill ``X`` (e.g. training images and test images with holes).
+        random_state: seed of the hidden entries, validation rows and refits.
+
+    Returns:
+        :class:`ImputerChoice`; impute with ``candidates[choice.name]``.
+    """
+    if not candidates:
+        raise InputError("select_imputer needs at least one candidate")
+    if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 1:
+        raise InputError(f"holdout must be a share in (0, 1), got {holdout!r}")
+    data = X.X if isinstance(X, Dataset) else X
+    rng = np.random.default_rng(random_state)
+    # A child stream hides the entries: holes a user drew with the same seed (default_rng(0)
+    # is common) must not coincide with the entries hidden here.
+    hide = rng.spawn(1)[0]
+    if fit_data is None:
+        task = _hide_observed(data, infer_schema(data), holdout, hide)
+    else:
+        source = fit_data.X if isinstance(fit_data, Dataset) else fit_data
+        task = _validation_rows(source, data, infer_schema(source), holdout, hide)
+    scores = {}
+    for name, candidate in candidates.items():
+        filled = _fill(candidate, task, bootstrap, rng)
+        error = (task.schema.encode(filled) - task.truth) / task.scale  # (N, D) in stds
+        scores[name] = float(np.sqrt(np.mean(error[task.hidden] ** 2)))
+    best = min(scores, key=scores.get)
+    return ImputerChoice(best, scores, int(task.hidden.sum()))
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Known entries hidden for scoring."""
+
+    schema: Schema
+    holed: Any  # the rows to fill, with the extra holes, in the user's container
+    hidden: np.ndarray  # (N, D) bool: the entries scored
+    truth: np.ndarray  # (N, D) encoded true values of those rows
+    scale: np.ndarray  # (D,) standard deviation of each column (1 where it is 0)
+    fit_rows: Any = None  # rows the candidates are fitted on; None: ``holed`` itself
+
+
+def _hide_observed(data: Any, schema: Schema, holdout: float, rng: np.random.Generator) -> _Task:
+    """A share of the observed numeric entries hidden completely at random."""
+    A = schema.encode(data)  # (N, D)
+    observed = ~np.isnan(A)
+    hidden = observed & _numeric_columns(schema) & (rng.random(A.shape) < holdout)
+    # A row keeps one observed entry (models refuse rows with none): unhide one of its own.
+    for i in np.flatnonzero(observed.any(axis=1) & ~(observed & ~hidden).any(axis=1)):
+        hidden[i, rng.choice(np.flatnonzero(hidden[i]))] = False
+    if not hidden.any():
+        raise InputError("no observed numeric entry to hide: the data is too small to score")
+    return _Task(schema, _with_holes(data, hidden), hidden, A, _scale(A))
+
+
+def _validation_rows(
+    source: Any, data: Any, schema: Schema, holdout: float, rng: np.random.Generator
+) -> _Task:
+    """A share of ``source``'s rows, each given the missing pattern of a random row of X."""
+    patterns = np.isnan(infer_schema(data).encode(data))  # (N, D) X's holes
+    if patterns.shape[1] != len(schema.columns):
+        raise InputError(f"X has {patterns.shape[1]} columns, fit_data {len(schema.columns)}")
+    patterns = patterns[patterns.any(axis=1)]
+    if not len(patterns):
+        raise InputError("X has no missing entry: there is nothing to impute")
+    n = len(source)
+    n_val = round(holdout * n)
+    if n_val < 1 or n_val >= n:
+        raise InputError(f"fit_data has {n} rows: too few to hold out {holdout:.0%} of them")
+    order = rng.permutation(n)
+    val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
+    hidden = patterns[rng.integers(0, len(patterns), size=n_val)] & _numeric_columns(schema)
+    if not hidden.any():
+        raise InputError("X's holes are all in categorical columns: there is nothing to score")
+    rows = _take(source, val)
+    fit_rows = _take(source, fit)
+    scale = _scale(schema.encode(fit_rows))
+    return _Task(schema, _with_holes(rows, hidden), hidden, schema.encode(rows), scale, fit_rows)
+
+
+def _fill(candidate: Any, task: _Task, bootstrap: int, rng: np.random.Generator) -> Any:
+    """The candidate's conditional mean of the task's rows (bagged with ``bootstrap``)."""
+    from sklearn.base import clone
+
+    seed = int(rng.integers(2**31))
+    if bootstrap:
+        return impute(
+            candidate,
+            task.holed,
+            method="mean",
+            bootstrap=bootstrap,
+            fit_data=task.fit_rows,
+            random_state=seed,
+        )
+    fit_on = task.holed if task.fit_rows is None else task.fit_rows
+    model = clone(candidate).fit(fit_on)
+    return impute(model, task.holed, method="mean", random_state=seed)
+
+
+def _numeric_columns(schema: Schema) -> np.ndarray:
+    return np.array([c.kind != "categorical" for c in schema.columns])  # (D,)
+
+
+def _scale(A: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        scale = np.nanstd(A, axis=0)  # (D,)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def _with_holes(data: Any, hidden: np.ndarray) -> Any:
+    if isinstance(data, pd.DataFrame):
+        return data.mask(pd.DataFrame(hidden, index=data.index, columns=data.columns))
+    values = np.asarray(data, dtype=np.float64)
+    return np.where(hidden.reshape(values.shape), np.nan, values)
+
+
+def _take(data: Any, rows: np.ndarray) -> Any:
+    if isinstance(data, pd.DataFrame):
+        return data.iloc[rows].reset_index(drop=True)
+    return np.asarray(data)[rows]

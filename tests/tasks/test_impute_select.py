@@ -1,0 +1,72 @@
+"""Choosing an imputer by hold-out error: the right model wins, both settings, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import genlab
+from genlab.data import masks
+from genlab.tasks.impute_select import select_imputer
+
+
+def two_clusters(n: int, seed: int = 0) -> np.ndarray:
+    """Two clusters whose columns correlate with opposite signs: one Gaussian cannot impute."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, 1))
+    side = rng.random((n, 1)) < 0.5
+    noise = 0.1 * rng.normal(size=(n, 3))
+    return np.where(side, 4.0 + z * [1, 1, 1], -4.0 + z * [1, -1, -1]) + noise
+
+
+def candidates() -> dict:
+    return {f"K{k}": genlab.GaussianMixture(n_components=k, prior=0.1) for k in (1, 2)}
+
+
+def test_mixture_with_the_true_structure_wins_on_a_table_with_holes():
+    X = two_clusters(400)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    holes = holes[~np.isnan(holes).all(axis=1)]  # a row with no entry cannot be fitted
+    choice = select_imputer(candidates(), holes, random_state=0)  # the same seed as the holes
+    assert choice.name == "K2" and list(choice.scores) == ["K1", "K2"]
+    assert choice.scores["K2"] < 0.5 * choice.scores["K1"]
+    observed = int((~np.isnan(holes)).sum())
+    assert 0.1 * observed < choice.n_entries < 0.3 * observed
+
+
+def test_validation_rows_get_the_missing_patterns_of_x():
+    train, test = two_clusters(300), two_clusters(50, seed=1)
+    holes = test.copy()
+    holes[:, 2] = np.nan  # every row misses column 2 only
+    choice = select_imputer(candidates(), holes, fit_data=train, holdout=0.2, bootstrap=2)
+    assert choice.name == "K2" and choice.n_entries == 60  # 60 validation rows, 1 hole each
+
+
+def test_dataframes_with_categories_score_numeric_columns_only():
+    X = two_clusters(300)
+    df = pd.DataFrame(X, columns=["a", "b", "c"]).assign(
+        g=pd.Categorical(np.where(X[:, 0] > 0, "right", "left"))
+    )
+    holes = df.mask(pd.DataFrame(masks.mcar(df.shape, 0.2, random_state=0), columns=df.columns))
+    holes = holes[holes.notna().any(axis=1)].reset_index(drop=True)
+    choice = select_imputer(candidates(), holes, random_state=1)
+    assert choice.name == "K2" and np.isfinite(list(choice.scores.values())).all()
+
+
+def test_bad_requests_raise_input_error():
+    X = two_clusters(40)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    with pytest.raises(genlab.InputError, match="at least one candidate"):
+        select_imputer({}, holes)
+    for holdout in (0, 1, 1.5, True, "0.2"):
+        with pytest.raises(genlab.InputError, match="holdout"):
+            select_imputer(candidates(), holes, holdout=holdout)
+    with pytest.raises(genlab.InputError, match="no missing entry"):
+        select_imputer(candidates(), X, fit_data=X)
+    with pytest.raises(genlab.InputError, match="too few"):
+        select_imputer(candidates(), holes, fit_data=X[:2])
+    with pytest.raises(genlab.InputError, match="columns"):
+        select_imputer(candidates(), holes[:, :2], fit_data=X)
+    with pytest.raises(genlab.InputError, match="no observed numeric entry"):
+        select_imputer(candidates(), np.full((3, 2), np.nan))
