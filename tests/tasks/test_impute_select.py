@@ -41,6 +41,15 @@ def test_validation_rows_get_the_missing_patterns_of_x():
     holes[:, 2] = np.nan  # every row misses column 2 only
     choice = select_imputer(candidates(), holes, fit_data=train, holdout=0.2, bootstrap=2)
     assert choice.name == "K2" and choice.n_entries == 60  # 60 validation rows, 1 hole each
+    assert choice.units == "column stds"
+
+
+def test_images_are_scored_in_pixel_levels():
+    train, test = genlab.load_dataset("digits").split()
+    holes = masks.apply_mask(test.X[:30].astype(float), masks.bottom_half((30, 8, 8)))
+    choice = select_imputer(candidates(), holes, fit_data=train.subset(np.arange(300)))
+    assert choice.units == "data units" and choice.n_entries == 60 * 32  # bottom halves
+    assert all(1.0 < score < 8.0 for score in choice.scores.values())  # levels 0..16
 
 
 def test_dataframes_with_categories_score_numeric_columns_only():

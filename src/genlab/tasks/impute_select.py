@@ -4,8 +4,10 @@ The model with the best likelihood is not always the best imputer, and the hyper
 that matter (a mixture's number of components, the strength of its prior) are a question about
 the user's own table. :func:`select_imputer` answers it the way missForest's out-of-bag error
 and HyperImpute do: hide some entries whose values are known, let every candidate fill them,
-and keep the one with the smallest RMSE (each column in units of its standard deviation, so no
-column dominates). Nothing about the real holes is used, so the choice is honest to report.
+and keep the one with the smallest RMSE: each column of a table in units of its standard
+deviation, so that no column dominates; images in their own units (every pixel shares one
+scale, and dividing by a border pixel's tiny spread would make it outweigh the digit).
+Nothing about the real holes is used, so the choice is honest to report.
 
 Two settings:
 
@@ -31,7 +33,7 @@ Example:
     >>> X = genlab.load_dataset("wine").X.to_numpy()[:, :5]
     >>> holes = np.where(np.random.default_rng(0).random(X.shape) < 0.2, np.nan, X)
     >>> candidates = {f"gmm{k}": genlab.GaussianMixture(n_components=k) for k in (1, 2)}
-    >>> choice = select_imputer(candidates, holes, random_state=0)
+    >>> choice = select_imputer(candidates, holes, random_state=0, progress=False)
     >>> choice.name in candidates, sorted(choice.scores) == ["gmm1", "gmm2"]
     (True, True)
 """
@@ -59,14 +61,15 @@ class ImputerChoice:
 
     Attributes:
         name: the key of the candidate with the smallest hold-out RMSE.
-        scores: candidate name -> hold-out RMSE (in column standard deviations), in the
-            candidates' order.
+        scores: candidate name -> hold-out RMSE (in :attr:`units`), in the candidates' order.
         n_entries: how many hidden entries each score averages over.
+        units: ``"column stds"`` (tables) or ``"data units"`` (images).
     """
 
     name: str
     scores: dict[str, float]
     n_entries: int
+    units: str
 
 
 def select_imputer(
@@ -77,6 +80,7 @@ def select_imputer(
     bootstrap: int = 0,
     fit_data: Any = None,
     random_state: Any = 0,
+    progress: bool = True,
 ) -> ImputerChoice:
     """The candidate that best fills hidden, known entries (see the module docstring).
 
@@ -90,6 +94,7 @@ def select_imputer(
         fit_data: complete training rows, when the models are trained on them and then
             fill ``X`` (e.g. training images and test images with holes).
         random_state: seed of the hidden entries, validation rows and refits.
+        progress: a progress bar over the candidates (rich; it disappears when done).
 
     Returns:
         :class:`ImputerChoice`; impute with ``candidates[choice.name]``.
@@ -109,12 +114,18 @@ def select_imputer(
         source = fit_data.X if isinstance(fit_data, Dataset) else fit_data
         task = _validation_rows(source, data, infer_schema(source), holdout, hide)
     scores = {}
-    for name, candidate in candidates.items():
+    items = list(candidates.items())
+    if progress:
+        from rich.progress import track
+
+        items = track(items, description="Scoring imputers", transient=True)
+    for name, candidate in items:
         filled = _fill(candidate, task, bootstrap, rng)
-        error = (task.schema.encode(filled) - task.truth) / task.scale  # (N, D) in stds
+        error = (task.schema.encode(filled) - task.truth) / task.scale  # (N, D)
         scores[name] = float(np.sqrt(np.mean(error[task.hidden] ** 2)))
     best = min(scores, key=scores.get)
-    return ImputerChoice(best, scores, int(task.hidden.sum()))
+    units = "data units" if task.schema.container == "image" else "column stds"
+    return ImputerChoice(best, scores, int(task.hidden.sum()), units)
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,7 @@ class _Task:
     holed: Any  # the rows to fill, with the extra holes, in the user's container
     hidden: np.ndarray  # (N, D) bool: the entries scored
     truth: np.ndarray  # (N, D) encoded true values of those rows
-    scale: np.ndarray  # (D,) standard deviation of each column (1 where it is 0)
+    scale: np.ndarray  # (D,) each column's standard deviation (1 where 0); ones for images
     fit_rows: Any = None  # rows the candidates are fitted on; None: ``holed`` itself
 
 
@@ -139,7 +150,7 @@ def _hide_observed(data: Any, schema: Schema, holdout: float, rng: np.random.Gen
         hidden[i, rng.choice(np.flatnonzero(hidden[i]))] = False
     if not hidden.any():
         raise InputError("no observed numeric entry to hide: the data is too small to score")
-    return _Task(schema, _with_holes(data, hidden), hidden, A, _scale(A))
+    return _Task(schema, _with_holes(data, hidden), hidden, A, _scale(A, schema))
 
 
 def _validation_rows(
@@ -163,7 +174,7 @@ def _validation_rows(
         raise InputError("X's holes are all in categorical columns: there is nothing to score")
     rows = _take(source, val)
     fit_rows = _take(source, fit)
-    scale = _scale(schema.encode(fit_rows))
+    scale = _scale(schema.encode(fit_rows), schema)
     return _Task(schema, _with_holes(rows, hidden), hidden, schema.encode(rows), scale, fit_rows)
 
 
@@ -190,7 +201,9 @@ def _numeric_columns(schema: Schema) -> np.ndarray:
     return np.array([c.kind != "categorical" for c in schema.columns])  # (D,)
 
 
-def _scale(A: np.ndarray) -> np.ndarray:
+def _scale(A: np.ndarray, schema: Schema) -> np.ndarray:
+    if schema.container == "image":
+        return np.ones(A.shape[1])
     with np.errstate(invalid="ignore"):
         scale = np.nanstd(A, axis=0)  # (D,)
     return np.where(scale > 0, scale, 1.0)
