@@ -35,6 +35,15 @@ def test_mixture_with_the_true_structure_wins_on_a_table_with_holes():
     assert 0.1 * observed < choice.n_entries < 0.3 * observed
 
 
+def test_candidates_share_their_resamples():
+    X = two_clusters(200)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    holes = holes[~np.isnan(holes).all(axis=1)]
+    twins = {name: genlab.GaussianMixture(n_components=2) for name in ("first", "second")}
+    choice = select_imputer(twins, holes, bootstrap=3, random_state=0, progress=False)
+    assert choice.scores["first"] == choice.scores["second"]  # same model, same refits
+
+
 def test_validation_rows_get_the_missing_patterns_of_x():
     train, test = two_clusters(300), two_clusters(50, seed=1)
     holes = test.copy()

@@ -119,8 +119,11 @@ def select_imputer(
         from rich.progress import track
 
         items = track(items, description="Scoring imputers", transient=True)
+    # Common random numbers: every candidate gets the same refit resamples and draws, so the
+    # scores differ by the model, not by the luck of its resamples.
+    seed = int(rng.integers(2**31))
     for name, candidate in items:
-        filled = _fill(candidate, task, bootstrap, rng)
+        filled = _fill(candidate, task, bootstrap, seed)
         error = (task.schema.encode(filled) - task.truth) / task.scale  # (N, D)
         scores[name] = float(np.sqrt(np.mean(error[task.hidden] ** 2)))
     best = min(scores, key=scores.get)
@@ -178,11 +181,10 @@ def _validation_rows(
     return _Task(schema, _with_holes(rows, hidden), hidden, schema.encode(rows), scale, fit_rows)
 
 
-def _fill(candidate: Any, task: _Task, bootstrap: int, rng: np.random.Generator) -> Any:
+def _fill(candidate: Any, task: _Task, bootstrap: int, seed: int) -> Any:
     """The candidate's conditional mean of the task's rows (bagged with ``bootstrap``)."""
     from sklearn.base import clone
 
-    seed = int(rng.integers(2**31))
     if bootstrap:
         return impute(
             candidate,
