@@ -22,8 +22,7 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 import genlab
-from genlab.bench.suites.impute import TABULAR_CASES
-from genlab.data.masks import mcar
+from genlab.bench.suites.impute import TABULAR_CASES, tabular_data
 from genlab.metrics import rmse
 from genlab.tasks.impute import impute
 
@@ -52,9 +51,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     baselines = best_baselines()
     for name, rate in TABULAR_CASES:
-        X = genlab.load_dataset(name).flat()
-        X = (X - X.mean(axis=0)) / X.std(axis=0)
-        holes = np.where(mcar(X.shape, rate, random_state=0), np.nan, X)
+        X, holes = tabular_data(name, rate)
         case = f"{name}@mcar{rate}"
         for k in range(1, 6):
             value = cross_fitted_rmse(X, holes, k)

@@ -45,12 +45,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from genlab.data.datasets import Dataset
+from genlab.data.masks import apply_mask
 from genlab.data.schema import Schema, infer_schema
 from genlab.errors import InputError
-from genlab.tasks.impute import impute
+from genlab.tasks.impute import _take, impute
 
 __all__ = ["ImputerChoice", "select_imputer"]
 
@@ -153,7 +153,9 @@ def _hide_observed(data: Any, schema: Schema, holdout: float, rng: np.random.Gen
         hidden[i, rng.choice(np.flatnonzero(hidden[i]))] = False
     if not hidden.any():
         raise InputError("no observed numeric entry to hide: the data is too small to score")
-    return _Task(schema, _with_holes(data, hidden), hidden, A, _scale(A, schema))
+    return _Task(
+        schema, apply_mask(data, hidden.reshape(np.shape(data))), hidden, A, _scale(A, schema)
+    )
 
 
 def _validation_rows(
@@ -178,7 +180,14 @@ def _validation_rows(
     rows = _take(source, val)
     fit_rows = _take(source, fit)
     scale = _scale(schema.encode(fit_rows), schema)
-    return _Task(schema, _with_holes(rows, hidden), hidden, schema.encode(rows), scale, fit_rows)
+    return _Task(
+        schema,
+        apply_mask(rows, hidden.reshape(np.shape(rows))),
+        hidden,
+        schema.encode(rows),
+        scale,
+        fit_rows,
+    )
 
 
 def _fill(candidate: Any, task: _Task, bootstrap: int, seed: int) -> Any:
@@ -209,16 +218,3 @@ def _scale(A: np.ndarray, schema: Schema) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         scale = np.nanstd(A, axis=0)  # (D,)
     return np.where(scale > 0, scale, 1.0)
-
-
-def _with_holes(data: Any, hidden: np.ndarray) -> Any:
-    if isinstance(data, pd.DataFrame):
-        return data.mask(pd.DataFrame(hidden, index=data.index, columns=data.columns))
-    values = np.asarray(data, dtype=np.float64)
-    return np.where(hidden.reshape(values.shape), np.nan, values)
-
-
-def _take(data: Any, rows: np.ndarray) -> Any:
-    if isinstance(data, pd.DataFrame):
-        return data.iloc[rows].reset_index(drop=True)
-    return np.asarray(data)[rows]

@@ -269,14 +269,20 @@ def genlab_rows(
     return rows
 
 
+def tabular_data(name: str, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, holes)`` of the case ``name@mcar<rate>``: the table standardized, ``(N, D)``,
+    and a copy with MCAR holes (seed 0)."""
+    X = load_dataset(name).flat()
+    X = (X - X.mean(axis=0)) / X.std(axis=0)  # (N, D) standardized units
+    return X, np.where(mcar(X.shape, rate, random_state=0), np.nan, X)
+
+
 def tabular_case(
     name: str, rate: float, quick: bool = False, figures: Path | None = None
 ) -> list[Row]:
     """``name@mcar<rate>``: standardize, punch MCAR holes, impute them with every method;
     with ``figures``, save the calibration figure of the genlab variants there."""
-    X = load_dataset(name).flat()
-    X = (X - X.mean(axis=0)) / X.std(axis=0)  # (N, D) standardized units
-    holes = np.where(mcar(X.shape, rate, random_state=0), np.nan, X)
+    X, holes = tabular_data(name, rate)
     case = f"{name}@mcar{rate}"
     rows = baseline_rows(case, holes, holes, X, quick)
     start = time.perf_counter()
