@@ -33,24 +33,26 @@ def test_quick_run_has_every_method_and_case(rows):
     baselines = set(impute.baselines())
     genlab_tabular = set(impute.tabular_models(quick=True)) | {"genlab.impute('mean')"}
     by_case = {d: {r.method for r in rows if r.dataset == d} for d in {r.dataset for r in rows}}
-    chosen = {
-        d: {m for m in methods if "chosen by hold-out" in m} for d, methods in by_case.items()
-    }
-    assert all(len(methods) == 1 for methods in chosen.values())
+    chosen = {d: {m for m in methods if "by hold-out" in m} for d, methods in by_case.items()}
+    assert all(len(methods) == 2 for methods in chosen.values())  # the choice and the stack
     assert by_case["wine@mcar0.2"] == baselines | genlab_tabular | chosen["wine@mcar0.2"]
     image = set(impute.image_models(quick=True)) | chosen["digits@pixels0.5"]
     assert by_case["digits@pixels0.5"] == baselines | image
     assert SUITES["impute"] is impute.run
 
 
-def test_chosen_variant_names_a_candidate_and_reports_every_score(rows):
+def test_chosen_and_stacked_variants_report_their_hold_out_scores(rows):
     for case, image in (("wine@mcar0.2", False), ("digits@pixels0.5", True)):
-        (row,) = [
+        names = list(impute.imputer_candidates(image, 13, quick=True))
+        (chosen,) = [
             r for r in rows if r.dataset == case and "chosen" in r.method and r.metric == "rmse"
         ]
-        names = list(impute.mixture_candidates(image=image, quick=True))
-        assert any(row.method == f"genlab.{name} chosen by hold-out, bootstrap=2" for name in names)
-        assert row.note.count("n_components=") == len(names)
+        assert any(chosen.method == f"genlab.{n} chosen by hold-out, bootstrap=2" for n in names)
+        assert chosen.note.count("n_components=") + chosen.note.count("bandwidth=") == len(names)
+        (stacked,) = [
+            r for r in rows if r.dataset == case and "stack" in r.method and r.metric == "rmse"
+        ]
+        assert stacked.method.startswith("genlab stack of ") and "weights " in stacked.note
 
 
 def test_rows_are_well_formed(rows):
@@ -61,7 +63,7 @@ def test_rows_are_well_formed(rows):
         else:
             assert r.metric == "coverage90" and 0 <= r.value <= 1 and r.higher_is_better
             assert r.dataset == "wine@mcar0.2"
-            assert r.method in impute.tabular_models(quick=True) or "chosen" in r.method
+            assert r.method in impute.tabular_models(quick=True) or "by hold-out" in r.method
             assert "side target 0.85-0.95" in r.note
         if r.metric == "rmse" and r.method.startswith("genlab"):
             assert "x best baseline (sklearn." in r.note and "target <= 0.9x" in r.note

@@ -21,6 +21,7 @@ from genlab.models._mixture_em import (
     _m_step,
     _make_prior,
     _Options,
+    _ppca,
     _Stats,
     bic,
     conditional_mean,
@@ -425,3 +426,82 @@ def test_prior_keeps_covariances_positive_definite_on_degenerate_data(covariance
     if covariance_type == "full":  # maximum likelihood without reg_covar is singular here
         with pytest.raises(InputError, match="positive definite"):
             fit_em(X, None, [], 4, reg_covar=0.0, random_state=0, prior=False)
+
+
+# ----------------------------------------------------------------------------- n_factors (PPCA)
+
+
+def _ppca_data(rng, n=400, D=6, q=2):
+    """Two components, each W Wᵀ + 0.1 I with W of rank q."""
+    W = rng.normal(size=(2, D, q))
+    z = rng.normal(size=(n, q))
+    side = rng.random(n) < 0.5
+    X = np.where(side[:, None], 3.0 + z @ W[0].T, -3.0 + z @ W[1].T)
+    return X + np.sqrt(0.1) * rng.normal(size=(n, D))
+
+
+def test_ppca_step_keeps_the_top_eigenpairs_and_averages_the_rest():
+    rng = np.random.default_rng(20)
+    A = rng.normal(size=(2, 5, 5))
+    S = A @ A.transpose(0, 2, 1)  # (2, 5, 5)
+    out = _ppca(S, 2)
+    vals, vecs = np.linalg.eigh(S)
+    new_vals, new_vecs = np.linalg.eigh(out)
+    assert np.allclose(new_vals[:, 3:], vals[:, 3:])  # the two largest are kept
+    assert np.allclose(new_vals[:, :3], vals[:, :3].mean(axis=1, keepdims=True))  # σ²
+    assert np.allclose(np.abs(new_vecs[:, :, 3:]), np.abs(vecs[:, :, 3:]))
+    assert _ppca(S, None) is S and _ppca(S, 5) is S
+
+
+def test_ppca_step_is_the_best_low_rank_covariance_for_the_scatter():
+    rng = np.random.default_rng(21)
+    A = rng.normal(size=(1, 5, 5))
+    S = A @ A.transpose(0, 2, 1)
+
+    def objective(cov):  # the M-step's: -log|Σ| - tr(Σ⁻¹ S)
+        return -np.linalg.slogdet(cov[0])[1] - np.trace(np.linalg.solve(cov[0], S[0]))
+
+    best = _ppca(S, 2)
+    vals, vecs = np.linalg.eigh(best[0])
+    W = vecs[:, 3:] * np.sqrt(vals[3:] - vals[0])  # (5, 2)
+    for _ in range(20):
+        W2 = W + 0.05 * rng.normal(size=W.shape)
+        sigma2 = vals[0] * np.exp(0.05 * rng.normal())
+        assert objective((W2 @ W2.T + sigma2 * np.eye(5))[None]) < objective(best)
+
+
+@pytest.mark.parametrize("prior", [0.0, True])
+def test_em_with_factors_never_decreases_its_objective(prior):
+    rng = np.random.default_rng(22)
+    Xc = _mcar(rng, _ppca_data(rng), 0.2)
+    table = _fit_table(Xc, None, [])
+    opts = _Options("full", 0.0, 1, 0.0, "random", 0.01, prior, n_factors=2)
+    prior = _make_prior(table, 3, opts)
+    stats = _Stats.zeros(3, 6, [], True)
+    _add_chunk(stats, table, slice(None), _initial_resp(table, 3, "random", rng), None)
+    objective = []
+    for _ in range(30):
+        fitted = _m_step(stats, opts, table.col_var, prior)
+        loglik, log_prior, stats = _e_step(fitted, table, prior)
+        objective.append(loglik * len(Xc) + log_prior)
+        vals = np.linalg.eigvalsh(fitted.covariances)
+        assert np.allclose(vals[:, :4], vals[:, :1])  # D - q equal eigenvalues: W Wᵀ + σ² I
+    objective = np.array(objective)
+    assert (np.diff(objective) >= -1e-9 * np.abs(objective[1:])).all()
+
+
+def test_factors_fit_low_rank_data_with_far_fewer_parameters():
+    rng = np.random.default_rng(23)
+    X, held = _ppca_data(rng, 600), _ppca_data(np.random.default_rng(24), 600)
+    low, _ = fit_em(X, None, [], 2, n_factors=2, random_state=0, prior=False)
+    full, _ = fit_em(X, None, [], 2, random_state=0, prior=False)
+    assert low.n_factors == 2 and n_parameters(low) == 1 + 2 * 6 + 2 * (6 * 2 - 1 + 1)
+    assert n_parameters(full) == 1 + 2 * 6 + 2 * 21
+    # The constrained fit is as good held out (the data are low rank) with 24 covariance
+    # parameters instead of 42.
+    assert log_prob(low, held, None).mean() > log_prob(full, held, None).mean() - 0.02
+    with pytest.raises(InputError, match="full covariances"):
+        fit_em(X, None, [], 2, n_factors=2, covariance_type="diag")
+    for bad in (0, 1.5, True, "2"):
+        with pytest.raises(InputError, match="n_factors"):
+            fit_em(X, None, [], 2, n_factors=bad)

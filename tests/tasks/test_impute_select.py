@@ -88,3 +88,30 @@ def test_bad_requests_raise_input_error():
         select_imputer(candidates(), holes[:, :2], fit_data=X)
     with pytest.raises(genlab.InputError, match="no observed numeric entry"):
         select_imputer(candidates(), np.full((3, 2), np.nan))
+
+
+def test_stacking_weights_score_no_worse_than_the_best_candidate():
+    X = two_clusters(300)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    holes = holes[~np.isnan(holes).all(axis=1)]
+    choice = select_imputer(candidates(), holes, stack=True, random_state=0, progress=False)
+    assert set(choice.weights) == {"K1", "K2"} and sum(choice.weights.values()) == pytest.approx(1)
+    assert choice.weights["K2"] > 0.5  # the right structure carries the stack
+    assert choice.stacked_score <= min(choice.scores.values()) + 1e-12
+    stack = choice.stack(candidates())
+    members = [name for name, w in choice.weights.items() if w > 0]
+    assert list(stack.models) == members and not hasattr(stack.models[members[0]], "schema_")
+    filled = genlab.impute(stack.fit(holes), holes, method="mean")
+    assert np.isfinite(filled).all()
+
+
+def test_stack_needs_stacking_weights():
+    X = two_clusters(60)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    choice = select_imputer(candidates(), holes, progress=False)
+    assert choice.weights is None and choice.stacked_score is None
+    with pytest.raises(genlab.InputError, match="stack=True"):
+        choice.stack(candidates())
+    stacked = select_imputer(candidates(), holes, stack=True, progress=False)
+    with pytest.raises(genlab.InputError, match="not among"):
+        stacked.stack({"other": genlab.GaussianMixture()})

@@ -51,6 +51,8 @@ is factorized once however many rows share it, so a table with a few missing ent
 more than a complete one. Temporaries are bounded by processing rows in chunks.
 
 References:
+    Tipping & Bishop (1999). Mixtures of probabilistic principal component analyzers. Neural
+    Computation 11(2), 443-482 (the ``n_factors`` covariances).
     Ghahramani & Jordan (1994). Supervised learning from incomplete data via an EM approach.
     NIPS 6. https://papers.nips.cc/paper/767
     Fraley & Raftery (2007). Bayesian regularization for normal mixture estimation and
@@ -91,6 +93,8 @@ class MixtureParams:
             ``"diag"``.
         covariance_type: ``"full"`` or ``"diag"``.
         cat_probs: Per categorical column j, the category probabilities ``θ_j``, shape (K, C_j).
+        n_factors: ``q`` when every full covariance is ``W Wᵀ + σ² I`` with ``W`` of rank ``q``
+            (probabilistic PCA); None when unconstrained. Only the parameter count uses it.
 
     Example:
         >>> import numpy as np
@@ -104,6 +108,7 @@ class MixtureParams:
     covariances: np.ndarray
     covariance_type: str = "full"
     cat_probs: list[np.ndarray] = field(default_factory=list)
+    n_factors: int | None = None
 
     @property
     def n_components(self) -> int:
@@ -132,6 +137,7 @@ class _Options:
     init: str
     cat_pseudocount: float
     prior: float | str = 0.0  # w: w·(d + 2) pseudo-rows per component, or "mclust"; 0: ML
+    n_factors: int | None = None  # q: covariances W Wᵀ + σ² I, rank(W) = q; None: unconstrained
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,12 @@ def _fit_table(Xc, Xcat, n_categories) -> _Table:
 def _check_options(opts: _Options, n_components: int, n_init: int, n_rows: int) -> None:
     if opts.covariance_type not in COVARIANCE_TYPES:
         raise InputError(f"covariance_type must be one of {COVARIANCE_TYPES}")
+    q = opts.n_factors
+    if q is not None:
+        if isinstance(q, bool) or not isinstance(q, int | np.integer) or q < 1:
+            raise InputError(f"n_factors must be a positive integer or None, got {q!r}")
+        if opts.covariance_type != "full":
+            raise InputError("n_factors restricts full covariances: use covariance_type='full'")
     if opts.init not in INITS:
         raise InputError(f"init must be one of {INITS}, got {opts.init!r}")
     if not 1 <= n_components <= n_rows:
@@ -578,13 +590,14 @@ def _m_step(
     if prior is not None:
         means, cov = _map_gaussians(stats, n_k, prior)
         if opts.covariance_type == "full":
+            cov = _ppca(cov, opts.n_factors)
             cov[:, np.arange(cov.shape[1]), np.arange(cov.shape[1])] += opts.reg_covar
         else:
             cov = cov + opts.reg_covar
     elif opts.covariance_type == "full":
         means = stats.sum_x / n_k[:, None]  # (K, D)
         cov = stats.sum_xx / n_k[:, None, None] - means[:, :, None] * means[:, None, :]
-        cov = 0.5 * (cov + cov.transpose(0, 2, 1))  # (K, D, D)
+        cov = _ppca(0.5 * (cov + cov.transpose(0, 2, 1)), opts.n_factors)  # (K, D, D)
         cov[:, np.arange(cov.shape[1]), np.arange(cov.shape[1])] += opts.reg_covar
     else:
         # A component with (almost) no observed entry in a column falls back to the column's
@@ -598,7 +611,29 @@ def _m_step(
         (counts + alpha) / (counts.sum(axis=1, keepdims=True) + alpha * counts.shape[1])
         for counts in stats.cat_counts
     ]
-    return MixtureParams(n_k / n_k.sum(), means, cov, opts.covariance_type, cat_probs)
+    return MixtureParams(
+        n_k / n_k.sum(), means, cov, opts.covariance_type, cat_probs, opts.n_factors
+    )
+
+
+def _ppca(cov: np.ndarray, n_factors: int | None) -> np.ndarray:
+    """The covariances ``W Wᵀ + σ² I`` (rank(W) = q) closest in likelihood to ``cov`` (K, D, D).
+
+    Tipping & Bishop (1999): for a Gaussian whose expected scatter is ``S``, the maximum of
+    ``-log|Σ| - tr(Σ⁻¹ S)`` over such ``Σ`` keeps the top ``q`` eigenvectors and eigenvalues of
+    ``S`` and sets the other ``D - q`` eigenvalues to their mean ``σ²``. The M-step's objective
+    (likelihood or MAP) has this form with ``S`` its unconstrained optimum, so EM stays EM.
+    """
+    D = cov.shape[1]
+    if n_factors is None or n_factors >= D:
+        return cov
+    vals, vecs = np.linalg.eigh(cov)  # (K, D) ascending, (K, D, D)
+    sigma2 = vals[:, : D - n_factors].mean(axis=1, keepdims=True)  # (K, 1) the noise variance
+    vals = np.concatenate(
+        [np.broadcast_to(sigma2, (len(vals), D - n_factors)), vals[:, D - n_factors :]], axis=1
+    )
+    out = (vecs * vals[:, None, :]) @ vecs.transpose(0, 2, 1)
+    return 0.5 * (out + out.transpose(0, 2, 1))
 
 
 def _map_gaussians(stats: _Stats, n_k: np.ndarray, prior: _Prior) -> tuple[np.ndarray, np.ndarray]:
@@ -695,6 +730,7 @@ def fit_em(
     random_state: int | np.random.Generator | None = None,
     cat_pseudocount: float = 0.01,
     prior: bool | float | str = True,
+    n_factors: int | None = None,
 ) -> tuple[MixtureParams, float]:
     """Fits a mixture by exact EM on a table with missing entries.
 
@@ -719,6 +755,11 @@ def fit_em(
             number ``w`` multiplies those pseudo-rows (``w = 2`` has mclust's degrees of
             freedom); ``"mclust"``: mclust's ``defaultPrior`` exactly; ``False`` (or 0):
             maximum likelihood. ``reg_covar`` is still added after the MAP step.
+        n_factors: ``q`` restricts every (full) covariance to ``W Wᵀ + σ² I`` with ``W`` of
+            rank ``q``: a mixture of probabilistic PCA (Tipping & Bishop, 1999), fitted by the
+            same EM with the closed-form M-step of ``_ppca``. Fewer parameters than a full
+            covariance (``Dq - q(q-1)/2 + 1`` against ``D(D+1)/2``) where the columns lie
+            near a low-dimensional subspace, as image pixels do. None: unconstrained.
 
     Returns:
         The fitted parameters and their mean log-likelihood per row of the observed entries
@@ -739,7 +780,14 @@ def fit_em(
     """
     table = _fit_table(Xc, Xcat, n_categories)
     opts = _Options(
-        covariance_type, reg_covar, max_iter, tol, init, cat_pseudocount, _prior_factor(prior)
+        covariance_type,
+        reg_covar,
+        max_iter,
+        tol,
+        init,
+        cat_pseudocount,
+        _prior_factor(prior),
+        n_factors,
     )
     _check_options(opts, n_components, n_init, len(table.Xc))
     rng = np.random.default_rng(random_state)
@@ -911,8 +959,13 @@ def n_parameters(params: MixtureParams) -> int:
         >>> n_parameters(p)  # 1 + 2·3 + 2·6
         19
     """
-    K, D = params.n_components, params.n_continuous
-    cov = K * D * (D + 1) // 2 if params.covariance_type == "full" else K * D
+    K, D, q = params.n_components, params.n_continuous, params.n_factors
+    if params.covariance_type == "diag":
+        cov = K * D
+    elif q is not None and q < D:
+        cov = K * (D * q - q * (q - 1) // 2 + 1)  # W up to rotation, plus σ²
+    else:
+        cov = K * D * (D + 1) // 2
     return (K - 1) + K * D + cov + K * sum(c - 1 for c in params.n_categories)
 
 

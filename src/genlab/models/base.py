@@ -214,12 +214,7 @@ class GenerativeModel(BaseEstimator):
             random_state: int, None or ``np.random.Generator``.
         """
         self._require("impute")
-        if method not in ("sample", "mean"):
-            raise InputError(f"method must be 'sample' or 'mean', got {method!r}")
-        if not isinstance(n_imputations, int | np.integer) or n_imputations < 1:
-            raise InputError(f"n_imputations must be a positive integer, got {n_imputations!r}")
-        if method == "mean" and n_imputations > 1:
-            raise InputError("method='mean' gives one imputation; use method='sample' for M > 1")
+        check_impute_request(n_imputations, method)
         A = self._encode(X)
         codes = self._encode_condition(condition, len(A))
         rng = np.random.default_rng(random_state)
@@ -444,3 +439,14 @@ def _json_params(params: dict) -> dict:
             raise InputError(f"parameter {k}={v!r} cannot be saved (not JSON)") from None
         out[k] = _py(v)
     return out
+
+
+def check_impute_request(n_imputations: Any, method: Any) -> None:
+    """InputError unless ``method`` is ``"sample"`` or ``"mean"`` and ``n_imputations`` a
+    positive integer (1 for ``"mean"``): the checks every imputer makes first."""
+    if method not in ("sample", "mean"):
+        raise InputError(f"method must be 'sample' or 'mean', got {method!r}")
+    if not isinstance(n_imputations, int | np.integer) or n_imputations < 1:
+        raise InputError(f"n_imputations must be a positive integer, got {n_imputations!r}")
+    if method == "mean" and n_imputations > 1:
+        raise InputError("method='mean' gives one imputation; use method='sample' for M > 1")

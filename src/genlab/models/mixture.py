@@ -51,6 +51,10 @@ class GaussianMixture(GenerativeModel):
             covariance to every component, a number scales that, ``False`` is plain maximum
             likelihood. It keeps components from collapsing onto a few points.
         covariance_type: ``"full"`` or ``"diag"``.
+        n_factors: ``q`` restricts every full covariance to ``W Wᵀ + σ² I`` with ``W`` of rank
+            ``q`` (a mixture of probabilistic PCA, Tipping & Bishop 1999; in standardized
+            units): far fewer parameters where the columns lie near a low-dimensional
+            subspace, as image pixels do. None (default): unconstrained.
         reg_covar: added to covariance diagonals (in standardized units) for stability.
         n_init: EM restarts; the best log-likelihood is kept.
         max_iter: EM iterations per restart.
@@ -71,6 +75,7 @@ class GaussianMixture(GenerativeModel):
         selection: str = "cv",
         prior: bool | float = True,
         covariance_type: str = "full",
+        n_factors: int | None = None,
         reg_covar: float = 1e-6,
         n_init: int = 1,
         max_iter: int = 200,
@@ -83,6 +88,7 @@ class GaussianMixture(GenerativeModel):
         self.selection = selection
         self.prior = prior
         self.covariance_type = covariance_type
+        self.n_factors = n_factors
         self.reg_covar = reg_covar
         self.n_init = n_init
         self.max_iter = max_iter
@@ -118,6 +124,7 @@ class GaussianMixture(GenerativeModel):
     ) -> tuple[em.MixtureParams, dict[int, float]]:
         kwargs = dict(
             covariance_type=self.covariance_type,
+            n_factors=self.n_factors,
             reg_covar=self.reg_covar,
             max_iter=self.max_iter,
             tol=self.tol,
@@ -257,6 +264,7 @@ class GaussianMixture(GenerativeModel):
         extra = {
             "n_mixtures": len(self.params_),
             "covariance_type": [p.covariance_type for p in self.params_],
+            "n_factors": [p.n_factors for p in self.params_],
             "bic": [{str(k): v for k, v in b.items()} for b in self.bic_],
         }
         return arrays, extra
@@ -271,6 +279,7 @@ class GaussianMixture(GenerativeModel):
                 covariances=arrays[f"{c}.covariances"],
                 covariance_type=extra["covariance_type"][c],
                 cat_probs=[arrays[f"{c}.cat_probs.{j}"] for j in range(len(self.n_categories_))],
+                n_factors=extra.get("n_factors", [None] * extra["n_mixtures"])[c],
             )
             for c in range(extra["n_mixtures"])
         ]

@@ -57,6 +57,7 @@ from scipy import stats
 from genlab.data.datasets import Dataset
 from genlab.data.schema import Schema, infer_schema
 from genlab.errors import InputError
+from genlab.models.base import check_impute_request
 
 __all__ = [
     "ImputationIntervals",
@@ -91,8 +92,9 @@ def impute(
     Observed entries come back bit-identical; the container, columns and dtypes are kept.
 
     Args:
-        model: a fitted genlab model with the ``impute`` capability, or the string ``"mean"``
-            for mean imputation (each column's observed mean; integer columns rounded to their
+        model: a fitted genlab model with the ``impute`` capability, a
+            :class:`~genlab.tasks.impute_stack.Stack` of them, or the string ``"mean"`` for
+            mean imputation (each column's observed mean; integer columns rounded to their
             grid; categorical and boolean columns their most frequent value).
         X: data with holes: ndarray, DataFrame, image array or :class:`~genlab.Dataset`.
         n_imputations: 1 returns one completed X; ``M > 1`` returns a list of ``M``
@@ -132,6 +134,18 @@ def impute(
         return mean_impute(X)
     if not callable(getattr(model, "impute", None)):
         raise InputError(f"model must be a fitted genlab model or 'mean', got {type(model)}")
+    from genlab.tasks.impute_stack import Stack  # here: impute_stack calls impute
+
+    if isinstance(model, Stack):
+        return model.impute(
+            X,
+            n_imputations,
+            method=method,
+            condition=condition,
+            random_state=random_state,
+            bootstrap=bootstrap,
+            fit_data=fit_data,
+        )
     if bootstrap:
         if condition is not None:
             raise InputError("bootstrap refits are unconditional; drop condition")
@@ -239,12 +253,7 @@ def bootstrap_impute(
 
     if not isinstance(n_refits, int | np.integer) or n_refits < 1:
         raise InputError(f"bootstrap needs a positive number of refits, got {n_refits!r}")
-    if not isinstance(n_imputations, int | np.integer) or n_imputations < 1:
-        raise InputError(f"n_imputations must be a positive integer, got {n_imputations!r}")
-    if method not in ("sample", "mean"):
-        raise InputError(f"method must be 'sample' or 'mean', got {method!r}")
-    if method == "mean" and n_imputations > 1:
-        raise InputError("method='mean' gives one imputation; use method='sample' for M > 1")
+    check_impute_request(n_imputations, method)
     data = X.X if isinstance(X, Dataset) else X
     source = data if fit_data is None else fit_data.X if isinstance(fit_data, Dataset) else fit_data
     if len(source) == 0:
@@ -274,34 +283,48 @@ def _take(data: Any, rows: np.ndarray) -> Any:
     return np.asarray(data)[rows]
 
 
-def _average(completed: list[Any], schema: Schema) -> Any:
-    """Entrywise mean of completed datasets, categorical columns by majority; entries on which
-    all agree (the observed ones) are kept bit-identical. Integer columns are rounded to their
-    grid only where the container cannot hold floats (as a model's own ``"mean"`` does)."""
+def _average(completed: list[Any], schema: Schema, weights: Any = None) -> Any:
+    """Entrywise (weighted) mean of completed datasets, categorical columns by (weighted)
+    majority; entries on which all agree (the observed ones) are kept bit-identical. Integer
+    columns are rounded to their grid only where the container cannot hold floats (as a
+    model's own ``"mean"`` does). ``weights`` (B,) default to equal."""
     first = completed[0]
+    weights = np.full(len(completed), 1.0 / len(completed)) if weights is None else weights
     integer = np.array([c.kind == "integer" for c in schema.columns])  # (D,)
     if not isinstance(first, pd.DataFrame):
         stacked = np.stack([np.asarray(c).reshape(len(first), -1) for c in completed])
         integer &= stacked.dtype.kind != "f"
-        return _average_values(stacked, integer).reshape(np.shape(first))  # (B, N, D) -> X
+        return _average_values(stacked, integer, weights).reshape(np.shape(first))
     out = first.copy()
     for j, column in enumerate(schema.columns):
         values = [c.iloc[:, j] for c in completed]
         if column.kind == "categorical":
             votes = pd.concat(values, axis=1, ignore_index=True)  # (N, B)
-            out.isetitem(j, votes.mode(axis=1).iloc[:, 0].astype(first.iloc[:, j].dtype))
+            out.isetitem(j, _vote(votes, weights).astype(first.iloc[:, j].dtype))
         else:
             grid = integer[j] and not pd.api.types.is_float_dtype(first.iloc[:, j])
-            mean = _average_values(np.stack([v.to_numpy(np.float64) for v in values]), grid)
+            stacked = np.stack([v.to_numpy(np.float64) for v in values])  # (B, N)
+            mean = _average_values(stacked, grid, weights)
             out.isetitem(j, pd.Series(mean, index=out.index).astype(first.iloc[:, j].dtype))
     return out
 
 
-def _average_values(stacked: np.ndarray, integer: Any) -> np.ndarray:
-    """Mean over axis 0 of ``stacked`` ``(B, N[, D])``, rounded where ``integer``."""
-    mean = stacked.mean(axis=0)
+def _average_values(stacked: np.ndarray, integer: Any, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean over axis 0 of ``stacked`` ``(B, N[, D])``, rounded where ``integer``."""
+    mean = np.average(stacked, axis=0, weights=weights)
     mean = np.where(integer, np.rint(mean), mean).astype(stacked.dtype)
     return np.where((stacked == stacked[0]).all(axis=0), stacked[0], mean)
+
+
+def _vote(votes: pd.DataFrame, weights: np.ndarray) -> pd.Series:
+    """Each row's value with the largest total weight among the columns of ``votes`` (N, B);
+    ties go to the smallest value, as ``DataFrame.mode`` breaks them."""
+    codes, values = pd.factorize(votes.to_numpy().ravel(), sort=True)
+    codes = codes.reshape(votes.shape)  # (N, B) indices into values
+    tally = np.zeros((len(votes), len(values)))  # (N, V) weight behind each value
+    for b, w in enumerate(weights):
+        np.add.at(tally, (np.arange(len(votes)), codes[:, b]), w)
+    return pd.Series(values[tally.argmax(axis=1)], index=votes.index)
 
 
 # ======================================================================== pool

@@ -20,7 +20,12 @@ Two settings:
   validated as they occur; candidates are fitted on the other rows.
 
 With ``bootstrap=B`` every candidate is scored as the bagged imputer
-(:func:`~genlab.tasks.impute.bootstrap_impute`) that it will be used as.
+(:func:`~genlab.tasks.impute.bootstrap_impute`) that it will be used as. With ``stack=True``
+the same hold-out fills also give stacking weights (:mod:`genlab.tasks.impute_stack`): the
+convex combination of the candidates' conditional means with the smallest hold-out error,
+which :meth:`ImputerChoice.stack` turns into an imputer. Its score is measured on the entries
+that chose the weights, so it is slightly optimistic (a handful of weights against hundreds
+or thousands of entries).
 
 References:
     Stekhoven, D. J. & Bühlmann, P. (2012). MissForest. Bioinformatics 28(1), 112-118.
@@ -36,12 +41,16 @@ Example:
     >>> choice = select_imputer(candidates, holes, random_state=0, progress=False)
     >>> choice.name in candidates, sorted(choice.scores) == ["gmm1", "gmm2"]
     (True, True)
+    >>> stacked = select_imputer(candidates, holes, stack=True, random_state=0, progress=False)
+    >>> best_single = min(stacked.scores.values())
+    >>> round(sum(stacked.weights.values()), 6), stacked.stacked_score <= best_single
+    (1.0, True)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -51,6 +60,7 @@ from genlab.data.masks import apply_mask
 from genlab.data.schema import Schema, infer_schema
 from genlab.errors import InputError
 from genlab.tasks.impute import _take, impute
+from genlab.tasks.impute_stack import Stack, stack_weights
 
 __all__ = ["ImputerChoice", "select_imputer"]
 
@@ -64,12 +74,30 @@ class ImputerChoice:
         scores: candidate name -> hold-out RMSE (in :attr:`units`), in the candidates' order.
         n_entries: how many hidden entries each score averages over.
         units: ``"column stds"`` (tables) or ``"data units"`` (images).
+        weights: with ``stack=True``, candidate name -> stacking weight (they sum to 1);
+            otherwise None.
+        stacked_score: the hold-out RMSE of the weighted stack (None without ``stack``).
     """
 
     name: str
     scores: dict[str, float]
     n_entries: int
     units: str
+    weights: dict[str, float] | None = None
+    stacked_score: float | None = None
+
+    def stack(self, candidates: Mapping[str, Any]) -> Stack:
+        """A :class:`~genlab.tasks.impute_stack.Stack` of (copies of) the candidates with a
+        positive weight; fit it, or impute with it and ``bootstrap=B``."""
+        from sklearn.base import clone
+
+        if self.weights is None:
+            raise InputError("no stacking weights: call select_imputer(..., stack=True)")
+        members = {name: w for name, w in self.weights.items() if w > 0}
+        missing = [name for name in members if name not in candidates]
+        if missing:
+            raise InputError(f"candidates {missing} are not among the given ones")
+        return Stack({name: clone(candidates[name]) for name in members}, members)
 
 
 def select_imputer(
@@ -81,6 +109,7 @@ def select_imputer(
     fit_data: Any = None,
     random_state: Any = 0,
     progress: bool = True,
+    stack: bool = False,
 ) -> ImputerChoice:
     """The candidate that best fills hidden, known entries (see the module docstring).
 
@@ -95,9 +124,11 @@ def select_imputer(
             fill ``X`` (e.g. training images and test images with holes).
         random_state: seed of the hidden entries, validation rows and refits.
         progress: a progress bar over the candidates (rich; it disappears when done).
+        stack: also find stacking weights over the candidates (see the module docstring).
 
     Returns:
-        :class:`ImputerChoice`; impute with ``candidates[choice.name]``.
+        :class:`ImputerChoice`; impute with ``candidates[choice.name]``, or with
+        ``choice.stack(candidates)`` when stacked.
     """
     if not candidates:
         raise InputError("select_imputer needs at least one candidate")
@@ -122,13 +153,27 @@ def select_imputer(
     # Common random numbers: every candidate gets the same refit resamples and draws, so the
     # scores differ by the model, not by the luck of its resamples.
     seed = int(rng.integers(2**31))
+    truth = (task.truth / task.scale)[task.hidden]  # (n,) the hidden values, scaled
+    fills = []  # (n,) per candidate: its fill of the hidden entries, scaled
     for name, candidate in items:
-        filled = _fill(candidate, task, bootstrap, seed)
-        error = (task.schema.encode(filled) - task.truth) / task.scale  # (N, D)
-        scores[name] = float(np.sqrt(np.mean(error[task.hidden] ** 2)))
+        filled = task.schema.encode(_fill(candidate, task, bootstrap, seed)) / task.scale
+        fills.append(filled[task.hidden])
+        scores[name] = _rmse(fills[-1], truth)
     best = min(scores, key=scores.get)
     units = "data units" if task.schema.container == "image" else "column stds"
-    return ImputerChoice(best, scores, int(task.hidden.sum()), units)
+    choice = ImputerChoice(best, scores, int(task.hidden.sum()), units)
+    if not stack:
+        return choice
+    weights = stack_weights(fills, truth)  # (B,)
+    return replace(
+        choice,
+        weights=dict(zip(scores, weights.tolist(), strict=True)),
+        stacked_score=_rmse(weights @ np.stack(fills), truth),
+    )
+
+
+def _rmse(filled: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((filled - truth) ** 2)))
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,16 @@ imputations (:func:`genlab.tasks.impute.intervals`). Every genlab variant is its
 ``bootstrap=B`` variants refit the model on ``B`` bootstrap resamples (Amelia II's bootstrap
 EM, :func:`genlab.tasks.impute.bootstrap_impute`), so their draws also carry the uncertainty
 of the fitted parameters, which a single fit on 178 rows and 13 columns understates, and their
-conditional means are bagged. The ``chosen by hold-out`` variants pick a Gaussian mixture's
-number of components and prior strength by :func:`genlab.tasks.impute_select.select_imputer`
-(entries that were observed are hidden and filled; on the images, training rows given the
-case's missing patterns), so nothing about the case's real holes chooses the settings; each
-candidate is scored bagged over ``SELECT_REFITS`` refits, the chosen one imputes bagged over
-``CHOSEN_REFITS``.
+conditional means are bagged. The ``chosen by hold-out`` variants pick one of
+:func:`imputer_candidates` (Gaussian mixtures of several sizes, with full or low-rank
+covariances; for the images also kernel densities) by
+:func:`genlab.tasks.impute_select.select_imputer` (entries that were observed are hidden and
+filled; on the images, training rows given the case's missing patterns), so nothing about the
+case's real holes chooses the settings; each candidate is scored bagged over ``SELECT_REFITS``
+refits, the chosen one imputes bagged over ``CHOSEN_REFITS``. The ``stack`` variants average
+the candidates' conditional means with the weights that minimize that same hold-out error
+(:mod:`genlab.tasks.impute_stack`); each member is bagged over ``CHOSEN_REFITS`` refits and
+the stack's draws are shared out among the members by weight.
 
 Baselines, fitted in the same process on the same data: scikit-learn's ``SimpleImputer(mean)``,
 ``KNNImputer(5)``, ``IterativeImputer`` (``BayesianRidge``, its default) and
@@ -117,22 +121,34 @@ def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], in
     }
 
 
-def mixture_candidates(image: bool, quick: bool = False) -> dict[str, Any]:
-    """Unfitted Gaussian mixtures that :func:`select_imputer` chooses among, by name."""
+def imputer_candidates(image: bool, n_columns: int, quick: bool = False) -> dict[str, Any]:
+    """Unfitted models that :func:`select_imputer` chooses among and stacks, by name.
+
+    Gaussian mixtures with full covariances and with probabilistic-PCA covariances
+    (``n_factors``: about a third of the columns for a table, 15 of the 64 pixels), and for the
+    images kernel densities whose conditional mean is a local average of training images
+    (isotropic bandwidths in pixel levels), which err differently from the mixtures.
+    """
     import genlab
 
     if quick:
-        settings = [(1, 0.1), (2, 0.1)]
+        mixtures = [(1, 0.1, None), (2, 0.1, None), (1, 0.1, 1)]
+        bandwidths = [4.0] if image else []
     elif image:  # 64 pixels, 1437 training images: many components, a light prior
-        settings = [(k, prior) for k in (20, 30, 50) for prior in (0.05, 0.1)]
+        mixtures = [(k, 0.05, q) for q in (None, 15) for k in (20, 30, 50)]
+        bandwidths = [3.0, 4.0, 5.0]
     else:
-        settings = [(k, 0.1) for k in range(1, 6)]
-    return {
-        f"GaussianMixture(n_components={k}, prior={prior})": genlab.GaussianMixture(
-            n_components=k, prior=prior
+        mixtures = [(k, 0.1, q) for q in (None, max(1, n_columns // 3)) for k in range(1, 6)]
+        bandwidths = []
+    candidates: dict[str, Any] = {}
+    for k, prior, q in mixtures:
+        factors = "" if q is None else f", n_factors={q}"
+        candidates[f"GaussianMixture(n_components={k}, prior={prior}{factors})"] = (
+            genlab.GaussianMixture(n_components=k, prior=prior, n_factors=q)
         )
-        for k, prior in settings
-    }
+    for h in bandwidths:
+        candidates[f"KDE(bandwidth={h})"] = genlab.KDE(bandwidth=h)
+    return candidates
 
 
 def chosen_rows(
@@ -144,9 +160,11 @@ def chosen_rows(
     fit_data: Any = None,
     calibration: dict | None = None,
 ) -> list[Row]:
-    """Rows of the mixture :func:`select_imputer` chooses, bagged over its refits."""
+    """Rows of the candidate :func:`select_imputer` chooses and of the stack it weights, each
+    bagged over ``CHOSEN_REFITS`` refits (the stack's members each)."""
     refits = 2 if quick else CHOSEN_REFITS
-    candidates = mixture_candidates(image=fit_data is not None, quick=quick)
+    n_columns = np.shape(X_holes)[1]
+    candidates = imputer_candidates(fit_data is not None, n_columns, quick)
     start = time.perf_counter()
     choice = select_imputer(
         candidates,
@@ -155,28 +173,43 @@ def chosen_rows(
         fit_data=fit_data,
         random_state=0,
         progress=False,
+        stack=True,
     )
     seconds = time.perf_counter() - start
-    method = f"genlab.{choice.name} chosen by hold-out, bootstrap={refits}"
-    rows = genlab_rows(
-        case,
-        candidates[choice.name],
-        method,
-        X_holes,
-        X_true,
-        seconds,
-        n_draws,
-        refits,
-        calibration,
-        fit_data,
-    )
-    scores = ", ".join(f"{name.split('(')[1][:-1]}: {v:.3f}" for name, v in choice.scores.items())
-    rows[
-        0
-    ].note = (
-        f"{rows[0].note}; hold-out RMSE in {choice.units} over {choice.n_entries} entries: {scores}"
-    )
+    scores = ", ".join(f"{_short(name)}: {v:.3f}" for name, v in choice.scores.items())
+    holdout = f"hold-out RMSE in {choice.units} over {choice.n_entries} entries"
+    rows = []
+    chosen = (f"genlab.{choice.name} chosen by hold-out", candidates[choice.name])
+    stack = choice.stack(candidates)
+    stacked = (f"genlab stack of {len(stack.models)} imputers weighted by hold-out", stack)
+    for (method, model), note in (
+        (chosen, f"{holdout}: {scores}"),
+        (stacked, f"{holdout} {choice.stacked_score:.3f}; weights {_weights(choice.weights)}"),
+    ):
+        got = genlab_rows(
+            case,
+            model,
+            f"{method}, bootstrap={refits}",
+            X_holes,
+            X_true,
+            seconds,
+            n_draws,
+            refits,
+            calibration,
+            fit_data,
+        )
+        got[0].note = f"{got[0].note}; {note}"
+        rows += got
     return rows
+
+
+def _short(name: str) -> str:
+    """A candidate's settings: ``"GaussianMixture(n_components=2)"`` -> ``"n_components=2"``."""
+    return name.split("(", 1)[1][:-1]
+
+
+def _weights(weights: dict[str, float]) -> str:
+    return ", ".join(f"{name}: {w:.2f}" for name, w in weights.items() if w > 0)
 
 
 def image_models(quick: bool = False) -> dict[str, Callable[[], Any]]:

@@ -1,0 +1,28 @@
+"""genlab.GaussianMixture options beyond the shared contract (tests/models/test_contract.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import genlab
+
+
+def test_factor_covariances_survive_save_and_load(tmp_path):
+    X = genlab.load_dataset("digits").flat()[:300].astype(np.float64)
+    m = genlab.GaussianMixture(n_components=3, n_factors=4).fit(X)
+    assert all(p.n_factors == 4 for p in m.params_)
+    vals = np.linalg.eigvalsh(m.params_[0].covariances)  # (3, 64) ascending
+    assert np.allclose(vals[:, :60], vals[:, :1], rtol=1e-6)  # 60 equal: W Wᵀ + σ² I, q = 4
+    m.save(tmp_path / "m")
+    same = genlab.load_model(tmp_path / "m")
+    assert same.get_params()["n_factors"] == 4 and same.params_[0].n_factors == 4
+    assert np.array_equal(same.log_prob(X[:20]), m.log_prob(X[:20]))
+
+
+def test_bad_n_factors_is_an_input_error():
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    with pytest.raises(genlab.InputError, match="n_factors"):
+        genlab.GaussianMixture(n_components=1, n_factors=0).fit(X)
+    with pytest.raises(genlab.InputError, match="full covariances"):
+        genlab.GaussianMixture(n_components=1, n_factors=1, covariance_type="diag").fit(X)
