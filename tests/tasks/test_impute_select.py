@@ -115,3 +115,12 @@ def test_stack_needs_stacking_weights():
     stacked = select_imputer(candidates(), holes, stack=True, progress=False)
     with pytest.raises(genlab.InputError, match="not among"):
         stacked.stack({"other": genlab.GaussianMixture()})
+
+
+def test_parallel_scoring_gives_the_same_scores():
+    X = two_clusters(200)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    holes = holes[~np.isnan(holes).all(axis=1)]
+    one = select_imputer(candidates(), holes, bootstrap=2, stack=True, progress=False)
+    two = select_imputer(candidates(), holes, bootstrap=2, stack=True, progress=False, n_jobs=2)
+    assert one == two

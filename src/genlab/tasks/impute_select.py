@@ -54,6 +54,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 
 from genlab.data.datasets import Dataset
 from genlab.data.masks import apply_mask
@@ -110,6 +111,7 @@ def select_imputer(
     random_state: Any = 0,
     progress: bool = True,
     stack: bool = False,
+    n_jobs: int | None = None,
 ) -> ImputerChoice:
     """The candidate that best fills hidden, known entries (see the module docstring).
 
@@ -125,6 +127,9 @@ def select_imputer(
         random_state: seed of the hidden entries, validation rows and refits.
         progress: a progress bar over the candidates (rich; it disappears when done).
         stack: also find stacking weights over the candidates (see the module docstring).
+        n_jobs: candidates scored in parallel processes (joblib; ``-1``: one per CPU, None
+            or 1: in this process). Every candidate has its own fixed seed, so the scores
+            do not depend on ``n_jobs``.
 
     Returns:
         :class:`ImputerChoice`; impute with ``candidates[choice.name]``, or with
@@ -144,20 +149,23 @@ def select_imputer(
     else:
         source = fit_data.X if isinstance(fit_data, Dataset) else fit_data
         task = _validation_rows(source, data, infer_schema(source), holdout, hide)
-    scores = {}
-    items = list(candidates.items())
-    if progress:
-        from rich.progress import track
-
-        items = track(items, description="Scoring imputers", transient=True)
     # Common random numbers: every candidate gets the same refit resamples and draws, so the
     # scores differ by the model, not by the luck of its resamples.
     seed = int(rng.integers(2**31))
+    filled = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_fill)(candidate, task, bootstrap, seed) for candidate in candidates.values()
+    )
+    if progress:
+        from rich.progress import track
+
+        filled = track(
+            filled, description="Scoring imputers", total=len(candidates), transient=True
+        )
     truth = (task.truth / task.scale)[task.hidden]  # (n,) the hidden values, scaled
+    scores = {}
     fills = []  # (n,) per candidate: its fill of the hidden entries, scaled
-    for name, candidate in items:
-        filled = task.schema.encode(_fill(candidate, task, bootstrap, seed)) / task.scale
-        fills.append(filled[task.hidden])
+    for name, fill in zip(candidates, filled, strict=True):
+        fills.append((task.schema.encode(fill) / task.scale)[task.hidden])
         scores[name] = _rmse(fills[-1], truth)
     best = min(scores, key=scores.get)
     units = "data units" if task.schema.container == "image" else "column stds"
