@@ -74,6 +74,28 @@ def test_impute_with_bootstrap_refits(tmp_path, capsys):
     assert run(*bad, "--bootstrap", "-2") != 0 and not (tmp_path / "c.csv").exists()
 
 
+def test_impute_select_chooses_stacks_and_fills(tmp_path, capsys):
+    X = genlab.load_dataset("wine").X.iloc[:80, :4]
+    holes = X.copy()
+    holes.iloc[::3, 1] = np.nan
+    holes.iloc[1::4, 2] = np.nan
+    holes.to_csv(tmp_path / "h.csv", index=False)
+    args = ("impute-select", tmp_path / "h.csv", "--bootstrap", "2", "--n-jobs", "1")
+    assert run(*args, "-o", tmp_path / "s.csv") == 0
+    said = capsys.readouterr().err
+    assert "the stack" in said and said.count("GaussianMixture(n_components=") == 5
+    filled = pd.read_csv(tmp_path / "s.csv")
+    assert filled.notna().all().all() and list(filled.columns) == list(X.columns)
+    observed = holes.notna()
+    assert np.array_equal(filled.to_numpy()[observed], X.to_numpy()[observed])
+    assert run(*args, "--no-stack", "--multiple", "3", "-o", tmp_path / "m.csv") == 0
+    assert "the stack" not in capsys.readouterr().err
+    draws = pd.read_csv(tmp_path / "m.csv")
+    assert len(draws) == 3 * len(X) and sorted(draws["imputation"].unique()) == [0, 1, 2]
+    assert run(*args[:3], "0", "-o", tmp_path / "bad.csv") != 0
+    assert "--bootstrap" in capsys.readouterr().err and not (tmp_path / "bad.csv").exists()
+
+
 def test_compare_saved_models_on_the_test_split(tmp_path, capsys):
     for family in ("kde", "gmm"):
         assert run("fit", family, "iris:train", "-o", tmp_path / family, "-q") == 0

@@ -38,6 +38,11 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summa
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
 ModelDir = Annotated[Path, typer.Argument(help="Folder of a saved model.")]
 Data = Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")]
+HolesData = Annotated[str, typer.Argument(help="Table, .npy or image folder with missing values.")]
+ImputedOut = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv/.parquet/.npy).")]
+Files = Annotated[
+    bool, typer.Option("--files", help="With --multiple: M files OUT-1, OUT-2, ... instead.")
+]
 
 
 @contextlib.contextmanager
@@ -180,7 +185,7 @@ def sample(
     with _progress(f"Sampling {n}"):
         X = model.sample(n, condition=cond, random_state=seed)
     ncols = len(cond) // len(model.classes_) if condition == "all" else None
-    _write(X, out, model, ncols=ncols)
+    _write(X, out, model.schema_, ncols=ncols)
     _say(f"Wrote {n} samples to {out}")
 
 
@@ -257,14 +262,12 @@ def compare(
 @app.command()
 def impute(
     model_dir: ModelDir,
-    data: Annotated[str, typer.Argument(help="Table, .npy or image folder with missing values.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv/.parquet/.npy).")],
+    data: HolesData,
+    out: ImputedOut,
     multiple: Annotated[
         int, typer.Option(help="M > 1 writes M imputations: OUT with an 'imputation' column.")
     ] = 1,
-    files: Annotated[
-        bool, typer.Option("--files", help="With --multiple: M files OUT-1, OUT-2, ... instead.")
-    ] = False,
+    files: Files = False,
     method: Annotated[str, typer.Option(help="'sample' (a draw) or 'mean'.")] = "sample",
     bootstrap: Annotated[
         int,
@@ -299,19 +302,102 @@ def impute(
             bootstrap=bootstrap,
             fit_data=rows,
         )
+    _write_imputations(filled, out, multiple, files, model.schema_)
+
+
+def _write_imputations(filled: Any, out: Path, multiple: int, files: bool, schema: Any) -> None:
+    """One completed dataset, or M as M files (``files``) or one long table / stacked .npy."""
     if multiple == 1:
-        _write(filled, out, model)
+        _write(filled, out, schema)
     elif files:
         for m, f in enumerate(filled, start=1):
-            _write(f, out.with_name(f"{out.stem}-{m}{out.suffix}"), model)
+            _write(f, out.with_name(f"{out.stem}-{m}{out.suffix}"), schema)
     elif out.suffix.lower() == ".npy":
-        _write(np.stack(filled), out, model)
+        _write(np.stack(filled), out, schema)
     else:
         frames = [
-            pd.DataFrame(_as_table(f, model)).assign(imputation=m) for m, f in enumerate(filled)
+            pd.DataFrame(_as_table(f, schema)).assign(imputation=m) for m, f in enumerate(filled)
         ]
-        _write(pd.concat(frames, ignore_index=True), out, model)
+        _write(pd.concat(frames, ignore_index=True), out, schema)
     _say(f"Wrote {out}")
+
+
+@app.command("impute-select")
+def impute_select(
+    data: HolesData,
+    out: ImputedOut,
+    fit_data: Annotated[
+        str | None,
+        typer.Option(
+            help="Complete training rows to fit the candidates on (default: DATA itself, "
+            "holes and all)."
+        ),
+    ] = None,
+    bootstrap: Annotated[
+        int,
+        typer.Option(help="Refits behind each hold-out score and each final imputation."),
+    ] = 10,
+    stack: Annotated[
+        bool,
+        typer.Option(help="Impute with the candidates weighted by hold-out error (stacking)."),
+    ] = True,
+    multiple: Annotated[
+        int,
+        typer.Option(help="M > 1 writes M draws (OUT with an 'imputation' column); else means."),
+    ] = 1,
+    files: Files = False,
+    n_jobs: Annotated[
+        int, typer.Option(help="Processes that score candidates (-1: one per CPU).")
+    ] = -1,
+    seed: Seed = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Choose an imputer for DATA by hold-out error, then fill DATA's holes with it.
+
+    Hidden observed entries score each default candidate, bagged over --bootstrap refits.
+
+    The best one, or with --stack (the default) their weighted stack, fills DATA.
+    """
+    from genlab.data.schema import infer_schema
+    from genlab.data.sources import open_data
+    from genlab.tasks.impute import impute as impute_task
+    from genlab.tasks.impute_select import default_candidates, select_imputer
+
+    state["quiet"] = quiet
+    if bootstrap < 1:
+        raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
+    X = open_data(data).X
+    rows = None if fit_data is None else open_data(fit_data).X
+    candidates = default_candidates(X)
+    choice = select_imputer(
+        candidates,
+        X,
+        bootstrap=bootstrap,
+        fit_data=rows,
+        random_state=seed,
+        progress=not quiet,
+        stack=stack,
+        n_jobs=n_jobs,
+    )
+    _say(f"Hold-out RMSE ({choice.units}, {choice.n_entries} entries), * the best one:")
+    for name, score in choice.scores.items():
+        weight = f"  weight {choice.weights[name]:.2f}" if stack else ""
+        _say(f"{'*' if name == choice.name else ' '} {score:.4f}{weight}  {name}")
+    if stack:
+        _say(f"  {choice.stacked_score:.4f}  the stack (scored on the entries that weighed it)")
+    imputer = choice.stack(candidates) if stack else candidates[choice.name]
+    method = "mean" if multiple == 1 else "sample"
+    with _progress(f"Imputing {len(X)} rows ×{multiple}, {bootstrap} refits"):
+        filled = impute_task(
+            imputer,
+            X,
+            multiple,
+            method=method,
+            random_state=seed,
+            bootstrap=bootstrap,
+            fit_data=rows,
+        )
+    _write_imputations(filled, out, multiple, files, infer_schema(X))
 
 
 @app.command()
@@ -343,19 +429,19 @@ def _label_like(text: str, classes: np.ndarray | None) -> Any:
     return text
 
 
-def _as_table(X: Any, model: Any) -> Any:
+def _as_table(X: Any, schema: Any) -> Any:
     if isinstance(X, pd.DataFrame):
         return X
-    return pd.DataFrame(np.asarray(X).reshape(len(X), -1), columns=model.schema_.names)
+    return pd.DataFrame(np.asarray(X).reshape(len(X), -1), columns=schema.names)
 
 
-def _write(X: Any, out: Path, model: Any, ncols: int | None = None) -> None:
+def _write(X: Any, out: Path, schema: Any, ncols: int | None = None) -> None:
+    """Write X as .png (images), .npy, .csv or .parquet; ``schema`` names a table's columns."""
     from genlab.report.grids import save_image_grid
 
     out.parent.mkdir(parents=True, exist_ok=True)
     suffix = out.suffix.lower()
     if suffix == ".png":
-        schema = model.schema_
         if schema.image_shape is None:
             raise InputError("a .png output needs an image model; use .csv, .parquet or .npy")
         levels = schema.columns[0].levels if schema.columns[0].kind == "integer" else (0, 255)
@@ -363,7 +449,7 @@ def _write(X: Any, out: Path, model: Any, ncols: int | None = None) -> None:
     elif suffix == ".npy":
         np.save(out, np.asarray(X), allow_pickle=False)
     elif suffix in (".csv", ".parquet"):
-        table = _as_table(X, model)
+        table = _as_table(X, schema)
         table.to_csv(out, index=False) if suffix == ".csv" else table.to_parquet(out, index=False)
     else:
         raise InputError(f"unknown output format {suffix!r}: use .csv, .parquet, .npy or .png")
@@ -448,9 +534,9 @@ def interpolate(
     if isinstance(strips[0], pd.DataFrame):
         t = np.linspace(0, 1, steps)
         frames = [s.assign(pair=f"{i},{j}", t=t) for s, (i, j) in zip(strips, pairs, strict=True)]
-        _write(pd.concat(frames, ignore_index=True), out, model)
+        _write(pd.concat(frames, ignore_index=True), out, model.schema_)
     else:
-        _write(np.concatenate([np.asarray(s) for s in strips]), out, model, ncols=steps)
+        _write(np.concatenate([np.asarray(s) for s in strips]), out, model.schema_, ncols=steps)
     _say(f"Wrote {len(pairs)} strip(s) of {steps} to {out}")
 
 
@@ -546,7 +632,7 @@ def decompress(
     with _progress(f"Decompressing {file.name}"):
         X = decompress_data(file.read_bytes(), model)
     if out.suffix:
-        _write(X, out, model)
+        _write(X, out, model.schema_)
     else:  # a folder: one PNG per image, the decoded values as they are
         from genlab.data.readers import write_images
 

@@ -63,7 +63,7 @@ from genlab.errors import InputError
 from genlab.tasks.impute import _take, impute
 from genlab.tasks.impute_stack import Stack, stack_weights
 
-__all__ = ["ImputerChoice", "select_imputer"]
+__all__ = ["ImputerChoice", "default_candidates", "select_imputer"]
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,45 @@ def select_imputer(
 
 def _rmse(filled: np.ndarray, truth: np.ndarray) -> float:
     return float(np.sqrt(np.mean((filled - truth) ** 2)))
+
+
+def default_candidates(X: Any) -> dict[str, Any]:
+    """Unfitted candidates for :func:`select_imputer`, by name: those genlab's ``impute``
+    benchmark chooses among and stacks.
+
+    Tables: Gaussian mixtures of 1 to 5 components with a light prior (0.1), with full
+    covariances and, from 6 numeric columns on, low-rank ones (``n_factors`` a third of the
+    numeric columns). Images: mixtures of 20, 30 and 50 components (prior 0.05), full and with
+    15 factors, and kernel densities of bandwidth 3, 4 and 5 (in the images' units, made for
+    0..16 levels: their conditional mean is a local average of training images, which errs
+    differently from a mixture's). The bigger mixtures need hundreds of training rows.
+
+    Example:
+        >>> import numpy as np
+        >>> names = list(default_candidates(np.zeros((10, 3))))
+        >>> len(names), names[0]
+        (5, 'GaussianMixture(n_components=1, prior=0.1)')
+    """
+    from genlab.models.kde import KDE
+    from genlab.models.mixture import GaussianMixture
+
+    schema = infer_schema(X.X if isinstance(X, Dataset) else X)
+    if schema.container == "image":
+        mixtures = [(k, 0.05, q) for q in (None, 15) for k in (20, 30, 50)]
+        bandwidths = [3.0, 4.0, 5.0]
+    else:
+        n_numeric = int(_numeric_columns(schema).sum())
+        factors = [None] if n_numeric < 6 else [None, n_numeric // 3]
+        mixtures = [(k, 0.1, q) for q in factors for k in range(1, 6)]
+        bandwidths = []
+    candidates: dict[str, Any] = {}
+    for k, prior, q in mixtures:
+        low_rank = "" if q is None else f", n_factors={q}"
+        name = f"GaussianMixture(n_components={k}, prior={prior}{low_rank})"
+        candidates[name] = GaussianMixture(n_components=k, prior=prior, n_factors=q)
+    for h in bandwidths:
+        candidates[f"KDE(bandwidth={h})"] = KDE(bandwidth=h)
+    return candidates
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
 from genlab.metrics import rmse
 from genlab.tasks.impute import impute, intervals
-from genlab.tasks.impute_select import select_imputer
+from genlab.tasks.impute_select import default_candidates, select_imputer
 
 NAME = "impute"
 TABULAR_CASES = (("wine", 0.2), ("wine", 0.5), ("breast_cancer", 0.2), ("breast_cancer", 0.5))
@@ -121,33 +121,24 @@ def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], in
     }
 
 
-def imputer_candidates(image: bool, n_columns: int, quick: bool = False) -> dict[str, Any]:
-    """Unfitted models that :func:`select_imputer` chooses among and stacks, by name.
-
-    Gaussian mixtures with full covariances and with probabilistic-PCA covariances
-    (``n_factors``: about a third of the columns for a table, 15 of the 64 pixels), and for the
-    images kernel densities whose conditional mean is a local average of training images
-    (isotropic bandwidths in pixel levels), which err differently from the mixtures.
-    """
+def imputer_candidates(X_holes: Any, quick: bool = False) -> dict[str, Any]:
+    """Unfitted models that :func:`select_imputer` chooses among and stacks, by name:
+    :func:`~genlab.tasks.impute_select.default_candidates` (a few tiny ones when quick)."""
     import genlab
 
-    if quick:
-        mixtures = [(1, 0.1, None), (2, 0.1, None), (1, 0.1, 1)]
-        bandwidths = [4.0] if image else []
-    elif image:  # 64 pixels, 1437 training images: many components, a light prior
-        mixtures = [(k, 0.05, q) for q in (None, 15) for k in (20, 30, 50)]
-        bandwidths = [3.0, 4.0, 5.0]
-    else:
-        mixtures = [(k, 0.1, q) for q in (None, max(1, n_columns // 3)) for k in range(1, 6)]
-        bandwidths = []
-    candidates: dict[str, Any] = {}
-    for k, prior, q in mixtures:
-        factors = "" if q is None else f", n_factors={q}"
-        candidates[f"GaussianMixture(n_components={k}, prior={prior}{factors})"] = (
-            genlab.GaussianMixture(n_components=k, prior=prior, n_factors=q)
+    if not quick:
+        return default_candidates(X_holes)
+    candidates = {
+        f"GaussianMixture(n_components={k}, prior=0.1)": genlab.GaussianMixture(
+            n_components=k, prior=0.1
         )
-    for h in bandwidths:
-        candidates[f"KDE(bandwidth={h})"] = genlab.KDE(bandwidth=h)
+        for k in (1, 2)
+    }
+    candidates["GaussianMixture(n_components=1, prior=0.1, n_factors=1)"] = genlab.GaussianMixture(
+        n_components=1, prior=0.1, n_factors=1
+    )
+    if np.ndim(X_holes) == 3:  # images
+        candidates["KDE(bandwidth=4.0)"] = genlab.KDE(bandwidth=4.0)
     return candidates
 
 
@@ -163,8 +154,7 @@ def chosen_rows(
     """Rows of the candidate :func:`select_imputer` chooses and of the stack it weights, each
     bagged over ``CHOSEN_REFITS`` refits (the stack's members each)."""
     refits = 2 if quick else CHOSEN_REFITS
-    n_columns = np.shape(X_holes)[1]
-    candidates = imputer_candidates(fit_data is not None, n_columns, quick)
+    candidates = imputer_candidates(X_holes, quick)
     start = time.perf_counter()
     choice = select_imputer(
         candidates,
