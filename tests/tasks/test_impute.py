@@ -351,3 +351,18 @@ def cli_run(*args: object) -> int:
     finally:
         sys.argv = argv
     return 0
+
+
+def test_bootstrap_refits_summarize_their_warnings():
+    import warnings
+
+    X = genlab.load_dataset("wine").X.to_numpy()[:, :4]
+    holes = X.copy()
+    holes[::4, 1] = np.nan
+    model = genlab.GaussianMixture(n_components=2, max_iter=1)  # every refit stops early
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        impute(model, holes, method="mean", bootstrap=5, random_state=0)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and "did not converge" in messages[0]
+    assert "5x over 5 bootstrap refits" in messages[0]

@@ -46,6 +46,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -263,18 +264,36 @@ def bootstrap_impute(
     rng = np.random.default_rng(random_state)
     n_refits = int(n_refits if method == "mean" else min(n_refits, n_imputations))
     outputs = []
-    for b in range(n_refits):
-        rows = rng.integers(0, len(source), size=len(source))  # (N,) with replacement
-        resample = Dataset("bootstrap", _take(source, rows), None, schema)
-        copy = clone(model).fit(resample)
-        # "mean": one conditional mean per copy; draws: the m with m % B == b
-        n_draws = 1 if method == "mean" else len(range(b, n_imputations, n_refits))
-        got = copy.impute(data, n_imputations=n_draws, method=method, random_state=rng)
-        outputs.append(got if n_draws > 1 else [got])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # every refit's warnings, summarized below
+        for b in range(n_refits):
+            rows = rng.integers(0, len(source), size=len(source))  # (N,) with replacement
+            resample = Dataset("bootstrap", _take(source, rows), None, schema)
+            copy = clone(model).fit(resample)
+            # "mean": one conditional mean per copy; draws: the m with m % B == b
+            n_draws = 1 if method == "mean" else len(range(b, n_imputations, n_refits))
+            got = copy.impute(data, n_imputations=n_draws, method=method, random_state=rng)
+            outputs.append(got if n_draws > 1 else [got])
+    _summarize_warnings(caught, n_refits)
     if method == "mean":
         return _average([out[0] for out in outputs], schema)
     draws = [outputs[m % n_refits][m // n_refits] for m in range(n_imputations)]
     return draws[0] if n_imputations == 1 else draws
+
+
+def _summarize_warnings(caught: list[warnings.WarningMessage], n_refits: int) -> None:
+    """Each distinct warning of the refits once, with how often it came, instead of up to
+    ``n_refits`` copies of it (bootstrap resamples repeat rows, so EM often runs long)."""
+    counts: dict[tuple[type, str], int] = {}
+    for w in caught:
+        key = (w.category, str(w.message))
+        counts[key] = counts.get(key, 0) + 1
+    for (category, message), count in counts.items():
+        warnings.warn(
+            f"{message} ({count}x over {n_refits} bootstrap refits)",
+            category,
+            stacklevel=3,
+        )
 
 
 def _take(data: Any, rows: np.ndarray) -> Any:
