@@ -587,24 +587,23 @@ def _m_step(
     stats: _Stats, opts: _Options, col_var: np.ndarray, prior: _Prior | None = None
 ) -> MixtureParams:
     n_k = stats.n_k + _TINY  # (K,)
+    full = opts.covariance_type == "full"
     if prior is not None:
         means, cov = _map_gaussians(stats, n_k, prior)
-        if opts.covariance_type == "full":
-            cov = _ppca(cov, opts.n_factors)
-            cov[:, np.arange(cov.shape[1]), np.arange(cov.shape[1])] += opts.reg_covar
-        else:
-            cov = cov + opts.reg_covar
-    elif opts.covariance_type == "full":
+    elif full:
         means = stats.sum_x / n_k[:, None]  # (K, D)
         cov = stats.sum_xx / n_k[:, None, None] - means[:, :, None] * means[:, None, :]
-        cov = _ppca(0.5 * (cov + cov.transpose(0, 2, 1)), opts.n_factors)  # (K, D, D)
-        cov[:, np.arange(cov.shape[1]), np.arange(cov.shape[1])] += opts.reg_covar
+        cov = 0.5 * (cov + cov.transpose(0, 2, 1))  # (K, D, D)
     else:
         # A component with (almost) no observed entry in a column falls back to the column's
         # overall mean (0, data are centred) and variance instead of dividing by zero.
         n_obs = stats.sum_obs + _TINY  # (K, D)
         means = stats.sum_x / n_obs
         cov = np.maximum((stats.sum_xx + _TINY * col_var) / n_obs - means**2, 0.0)
+    if full:
+        cov = _ppca(cov, opts.n_factors)  # (K, D, D)
+        cov[:, np.arange(cov.shape[1]), np.arange(cov.shape[1])] += opts.reg_covar
+    else:
         cov = cov + opts.reg_covar
     alpha = opts.cat_pseudocount
     cat_probs = [

@@ -49,7 +49,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -63,7 +63,7 @@ from genlab.errors import InputError
 from genlab.tasks.impute import _take, impute
 from genlab.tasks.impute_stack import Stack, stack_weights
 
-__all__ = ["ImputerChoice", "default_candidates", "select_imputer"]
+__all__ = ["ImputerChoice", "candidate_grid", "default_candidates", "select_imputer"]
 
 
 @dataclass(frozen=True)
@@ -201,18 +201,29 @@ def default_candidates(X: Any) -> dict[str, Any]:
         >>> len(names), names[0]
         (5, 'GaussianMixture(n_components=1, prior=0.1)')
     """
-    from genlab.models.kde import KDE
-    from genlab.models.mixture import GaussianMixture
-
     schema = infer_schema(X.X if isinstance(X, Dataset) else X)
     if schema.container == "image":
         mixtures = [(k, 0.05, q) for q in (None, 15) for k in (20, 30, 50)]
-        bandwidths = [3.0, 4.0, 5.0]
-    else:
-        n_numeric = int(_numeric_columns(schema).sum())
-        factors = [None] if n_numeric < 6 else [None, n_numeric // 3]
-        mixtures = [(k, 0.1, q) for q in factors for k in range(1, 6)]
-        bandwidths = []
+        return candidate_grid(mixtures, bandwidths=[3.0, 4.0, 5.0])
+    n_numeric = int(_numeric_columns(schema).sum())
+    factors = [None] if n_numeric < 6 else [None, n_numeric // 3]
+    return candidate_grid([(k, 0.1, q) for q in factors for k in range(1, 6)])
+
+
+def candidate_grid(
+    mixtures: Iterable[tuple[int, float, int | None]], bandwidths: Iterable[float] = ()
+) -> dict[str, Any]:
+    """Named unfitted candidates: a ``GaussianMixture`` per ``(n_components, prior,
+    n_factors)`` and an isotropic ``KDE`` per bandwidth, each named by its settings.
+
+    Example:
+        >>> names = list(candidate_grid([(2, 0.1, None), (2, 0.1, 4)], [3.0]))
+        >>> names[1], names[2]
+        ('GaussianMixture(n_components=2, prior=0.1, n_factors=4)', 'KDE(bandwidth=3.0)')
+    """
+    from genlab.models.kde import KDE
+    from genlab.models.mixture import GaussianMixture
+
     candidates: dict[str, Any] = {}
     for k, prior, q in mixtures:
         low_rank = "" if q is None else f", n_factors={q}"

@@ -58,7 +58,7 @@ from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
 from genlab.metrics import rmse
 from genlab.tasks.impute import impute, intervals
-from genlab.tasks.impute_select import default_candidates, select_imputer
+from genlab.tasks.impute_select import candidate_grid, default_candidates, select_imputer
 
 NAME = "impute"
 TABULAR_CASES = (("wine", 0.2), ("wine", 0.5), ("breast_cancer", 0.2), ("breast_cancer", 0.5))
@@ -124,22 +124,11 @@ def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], in
 def imputer_candidates(X_holes: Any, quick: bool = False) -> dict[str, Any]:
     """Unfitted models that :func:`select_imputer` chooses among and stacks, by name:
     :func:`~genlab.tasks.impute_select.default_candidates` (a few tiny ones when quick)."""
-    import genlab
-
     if not quick:
         return default_candidates(X_holes)
-    candidates = {
-        f"GaussianMixture(n_components={k}, prior=0.1)": genlab.GaussianMixture(
-            n_components=k, prior=0.1
-        )
-        for k in (1, 2)
-    }
-    candidates["GaussianMixture(n_components=1, prior=0.1, n_factors=1)"] = genlab.GaussianMixture(
-        n_components=1, prior=0.1, n_factors=1
-    )
-    if np.ndim(X_holes) == 3:  # images
-        candidates["KDE(bandwidth=4.0)"] = genlab.KDE(bandwidth=4.0)
-    return candidates
+    images = np.ndim(X_holes) == 3
+    mixtures = [(1, 0.1, None), (2, 0.1, None), (1, 0.1, 1)]
+    return candidate_grid(mixtures, bandwidths=[4.0] if images else [])
 
 
 def chosen_rows(
