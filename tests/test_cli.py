@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -94,6 +96,13 @@ def test_impute_select_chooses_stacks_and_fills(tmp_path, capsys):
     assert len(draws) == 3 * len(X) and sorted(draws["imputation"].unique()) == [0, 1, 2]
     assert run(*args[:3], "0", "-o", tmp_path / "bad.csv") != 0
     assert "--bootstrap" in capsys.readouterr().err and not (tmp_path / "bad.csv").exists()
+    assert run(*args, "--repeats", "2", "--no-stack", "-o", tmp_path / "r.csv") == 0
+    entries = [
+        int(re.search(r"(\d+) entries", t).group(1)) for t in (said, capsys.readouterr().err)
+    ]
+    assert 1.5 * entries[0] < entries[1] < 2.5 * entries[0]  # two hold-outs pooled
+    assert run(*args, "--repeats", "0", "-o", tmp_path / "bad.csv") != 0
+    assert "n_repeats" in capsys.readouterr().err and not (tmp_path / "bad.csv").exists()
 
 
 def test_compare_saved_models_on_the_test_split(tmp_path, capsys):

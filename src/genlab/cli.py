@@ -280,6 +280,10 @@ def impute(
         str | None,
         typer.Option(help="With --bootstrap: the rows to resample, when not DATA itself."),
     ] = None,
+    n_jobs: Annotated[
+        int,
+        typer.Option(help="With --bootstrap: processes that run the refits (-1: one per CPU)."),
+    ] = -1,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -301,6 +305,7 @@ def impute(
             random_state=seed,
             bootstrap=bootstrap,
             fit_data=rows,
+            n_jobs=n_jobs,
         )
     _write_imputations(filled, out, multiple, files, model.schema_)
 
@@ -337,6 +342,10 @@ def impute_select(
         int,
         typer.Option(help="Refits behind each hold-out score and each final imputation."),
     ] = 10,
+    repeats: Annotated[
+        int,
+        typer.Option(help="Independent hold-outs pooled in every score (R times the fits)."),
+    ] = 1,
     stack: Annotated[
         bool,
         typer.Option(help="Impute with the candidates weighted by hold-out error (stacking)."),
@@ -347,7 +356,7 @@ def impute_select(
     ] = 1,
     files: Files = False,
     n_jobs: Annotated[
-        int, typer.Option(help="Processes that score candidates (-1: one per CPU).")
+        int, typer.Option(help="Processes that score candidates and refit (-1: one per CPU).")
     ] = -1,
     seed: Seed = 0,
     quiet: Quiet = False,
@@ -372,6 +381,7 @@ def impute_select(
     choice = select_imputer(
         candidates,
         X,
+        n_repeats=repeats,
         bootstrap=bootstrap,
         fit_data=rows,
         random_state=seed,
@@ -396,6 +406,7 @@ def impute_select(
             random_state=seed,
             bootstrap=bootstrap,
             fit_data=rows,
+            n_jobs=n_jobs,
         )
     _write_imputations(filled, out, multiple, files, infer_schema(X))
 

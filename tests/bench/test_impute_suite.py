@@ -59,9 +59,10 @@ def test_rows_are_well_formed(rows):
     for r in rows:
         assert math.isfinite(r.value) and r.seconds >= 0
         if r.metric == "rmse":
-            assert r.value > 0 and not r.higher_is_better
+            assert r.value > 0 and not r.higher_is_better and r.target is None
         else:
             assert r.metric == "coverage90" and 0 <= r.value <= 1 and r.higher_is_better
+            assert r.target == 0.9  # reports rank coverage by its distance to 0.9
             assert r.dataset == "wine@mcar0.2"
             assert r.method in impute.tabular_models(quick=True) or "by hold-out" in r.method
             assert "side target 0.85-0.95" in r.note

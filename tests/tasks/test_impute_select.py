@@ -88,6 +88,9 @@ def test_bad_requests_raise_input_error():
         select_imputer(candidates(), holes[:, :2], fit_data=X)
     with pytest.raises(genlab.InputError, match="no observed numeric entry"):
         select_imputer(candidates(), np.full((3, 2), np.nan))
+    for n_repeats in (0, 1.5, True):
+        with pytest.raises(genlab.InputError, match="n_repeats"):
+            select_imputer(candidates(), holes, n_repeats=n_repeats)
 
 
 def test_stacking_weights_score_no_worse_than_the_best_candidate():
@@ -124,3 +127,18 @@ def test_parallel_scoring_gives_the_same_scores():
     one = select_imputer(candidates(), holes, bootstrap=2, stack=True, progress=False)
     two = select_imputer(candidates(), holes, bootstrap=2, stack=True, progress=False, n_jobs=2)
     assert one == two
+
+
+def test_repeated_hold_outs_pool_independent_hidings():
+    X = two_clusters(200)
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    holes = holes[~np.isnan(holes).all(axis=1)]
+    once = select_imputer(candidates(), holes, stack=True, progress=False)
+    assert select_imputer(candidates(), holes, n_repeats=1, stack=True, progress=False) == once
+    thrice = select_imputer(candidates(), holes, n_repeats=3, stack=True, progress=False)
+    assert 2.5 * once.n_entries < thrice.n_entries < 3.5 * once.n_entries
+    assert thrice.name == "K2" and thrice.scores != once.scores  # other entries, same winner
+    train, test = two_clusters(300), two_clusters(50, seed=1)
+    test[:, 2] = np.nan
+    rows = select_imputer(candidates(), test, fit_data=train, n_repeats=2, progress=False)
+    assert rows.n_entries == 120  # two draws of 60 validation rows, 1 hole each

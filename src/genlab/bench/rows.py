@@ -23,6 +23,13 @@ class Row:
     higher_is_better: bool
     seconds: float | None = None
     note: str = ""
+    #: The value a calibration metric should match (``coverage90``: 0.9); when set, the best
+    #: value is the closest to it and ``higher_is_better`` only says which side is safer.
+    target: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The row as a ``results.json`` entry (``target`` only where there is one)."""
+        row = asdict(self)
+        if row["target"] is None:
+            del row["target"]
+        return row

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from genlab.errors import InputError
+from genlab.report.markdown import ranking
 
 #: Section status shown as a badge: done, or honestly missing.
 STATUSES = ("done", "not built yet", "failed", "skipped")
@@ -311,7 +312,7 @@ def bench_report(results: dict, root: str | Path | None = None) -> Report:
     sections = []
     for (suite, metric), group in groupby(sorted(results["rows"], key=key), key=key):
         group = list(group)
-        better = "higher" if group[0]["higher_is_better"] else "lower"
+        label = ranking(group[0])[0]
         rows = [
             [r["dataset"], r["method"], r["value"], r.get("seconds"), r.get("note", "")]
             for r in group
@@ -320,7 +321,7 @@ def bench_report(results: dict, root: str | Path | None = None) -> Report:
         sections.append(
             Section(
                 f"{suite}-{metric}".replace("_", "-"),
-                f"{suite}: {metric} ({better} is better)",
+                f"{suite}: {metric} ({label})",
                 code=f"genlab bench {suite}",
                 tables=[table],
             )

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 
 
@@ -26,6 +27,24 @@ def _cell(text: str) -> str:
     return text.replace("|", r"\|")
 
 
+def ranking(row: dict) -> tuple[str, Callable[[float], float]]:
+    """How a row's metric ranks values: a heading (``"lower is better"``) and a key that is
+    smallest for the best value. A row with a ``target`` (a calibration metric such as
+    ``coverage90``) ranks by the distance to it: over-covering is no better than under.
+
+    Example:
+        >>> label, key = ranking({"higher_is_better": True, "target": 0.9})
+        >>> label, key(0.96) > key(0.91)
+        ('closest to 0.9 is best', True)
+    """
+    if row.get("target") is not None:
+        target = float(row["target"])
+        return f"closest to {target:g} is best", lambda v: abs(v - target)
+    if row["higher_is_better"]:
+        return "higher is better", lambda v: -v
+    return "lower is better", lambda v: v
+
+
 def results_markdown(results: dict) -> str:
     """One table per (suite, metric); the best value of each dataset in bold."""
     m = results["machine"]
@@ -37,15 +56,15 @@ def results_markdown(results: dict) -> str:
     key = lambda r: (r["suite"], r["metric"])  # noqa: E731
     for (suite, metric), group in groupby(sorted(results["rows"], key=key), key=key):
         group = list(group)
-        better = "higher" if group[0]["higher_is_better"] else "lower"
+        label, key = ranking(group[0])
         best = {}
         for r in group:
             v, cur = r["value"], best.get(r["dataset"])
-            if cur is None or (v > cur if r["higher_is_better"] else v < cur):
+            if cur is None or key(v) < key(cur):
                 best[r["dataset"]] = v
         lines += [
             "",
-            f"## {suite}: {metric} ({better} is better)",
+            f"## {suite}: {metric} ({label})",
             "",
             "| dataset | method | value | seconds | note |",
             "|---|---|---|---|---|",

@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from scipy import stats
 
 from genlab.data.datasets import Dataset
@@ -87,6 +88,7 @@ def impute(
     random_state: Any = None,
     bootstrap: int = 0,
     fit_data: Any = None,
+    n_jobs: int | None = None,
 ) -> Any:
     """Fill the missing entries (NaN/None) of ``X`` with a fitted model, or with column means.
 
@@ -146,6 +148,7 @@ def impute(
             random_state=random_state,
             bootstrap=bootstrap,
             fit_data=fit_data,
+            n_jobs=n_jobs,
         )
     if bootstrap:
         if condition is not None:
@@ -158,6 +161,7 @@ def impute(
             method=method,
             random_state=random_state,
             fit_data=fit_data,
+            n_jobs=n_jobs,
         )
     if fit_data is not None:
         raise InputError("fit_data is what bootstrap refits resample: give bootstrap=B too")
@@ -215,6 +219,7 @@ def bootstrap_impute(
     method: str = "sample",
     random_state: Any = None,
     fit_data: Any = None,
+    n_jobs: int | None = None,
 ) -> Any:
     """Multiple imputation that also carries the uncertainty of the fitted model (bootstrap EM).
 
@@ -238,6 +243,9 @@ def bootstrap_impute(
         random_state: int, None or ``np.random.Generator`` (resamples and draws).
         fit_data: the rows to resample when they are not ``X`` (default ``X``, holes and
             all): e.g. the complete training images of a model that fills test images.
+        n_jobs: refits run in parallel processes (joblib; ``-1``: one per CPU; None or 1:
+            in this process). Each refit draws its resample and imputations from its own
+            child stream of ``random_state``, so the result does not depend on ``n_jobs``.
 
     Returns:
         The completed X, or a list of ``M`` completed copies.
@@ -250,8 +258,6 @@ def bootstrap_impute(
         >>> len(draws), bool(np.isfinite(draws[3]).all())
         (4, True)
     """
-    from sklearn.base import clone
-
     if not isinstance(n_refits, int | np.integer) or n_refits < 1:
         raise InputError(f"bootstrap needs a positive number of refits, got {n_refits!r}")
     check_impute_request(n_imputations, method)
@@ -261,32 +267,52 @@ def bootstrap_impute(
         raise InputError("bootstrap refits need at least one row to resample")
     # One schema for every copy, so a resample that misses a category still knows it.
     schema = model.schema_ if hasattr(model, "schema_") else infer_schema(source)
-    rng = np.random.default_rng(random_state)
     n_refits = int(n_refits if method == "mean" else min(n_refits, n_imputations))
-    outputs = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # every refit's warnings, summarized below
-        for b in range(n_refits):
-            rows = rng.integers(0, len(source), size=len(source))  # (N,) with replacement
-            resample = Dataset("bootstrap", _take(source, rows), None, schema)
-            copy = clone(model).fit(resample)
-            # "mean": one conditional mean per copy; draws: the m with m % B == b
-            n_draws = 1 if method == "mean" else len(range(b, n_imputations, n_refits))
-            got = copy.impute(data, n_imputations=n_draws, method=method, random_state=rng)
-            outputs.append(got if n_draws > 1 else [got])
-    _summarize_warnings(caught, n_refits)
+    streams = np.random.default_rng(random_state).spawn(n_refits)  # one per refit
+    # "mean": one conditional mean per copy; draws: copy b makes the m with m % B == b
+    sizes = [
+        1 if method == "mean" else len(range(b, n_imputations, n_refits)) for b in range(n_refits)
+    ]
+    refits = Parallel(n_jobs=n_jobs)(
+        delayed(_refit_and_impute)(model, source, schema, data, size, method, stream)
+        for size, stream in zip(sizes, streams, strict=True)
+    )
+    outputs = [completed for completed, _ in refits]
+    _summarize_warnings([w for _, caught in refits for w in caught], n_refits)
     if method == "mean":
         return _average([out[0] for out in outputs], schema)
     draws = [outputs[m % n_refits][m // n_refits] for m in range(n_imputations)]
     return draws[0] if n_imputations == 1 else draws
 
 
-def _summarize_warnings(caught: list[warnings.WarningMessage], n_refits: int) -> None:
+def _refit_and_impute(
+    model: Any,
+    source: Any,
+    schema: Schema,
+    data: Any,
+    n_draws: int,
+    method: str,
+    rng: np.random.Generator,
+) -> tuple[list[Any], list[tuple[type[Warning], str]]]:
+    """One bootstrap refit: ``model``'s settings fitted on a resample of ``source``, then
+    ``n_draws`` imputations of ``data``; with the warnings it raised (as category, message:
+    they cross process boundaries)."""
+    from sklearn.base import clone
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # summarized by the caller, over all refits
+        rows = rng.integers(0, len(source), size=len(source))  # (N,) with replacement
+        resample = Dataset("bootstrap", _take(source, rows), None, schema)
+        copy = clone(model).fit(resample)
+        got = copy.impute(data, n_imputations=n_draws, method=method, random_state=rng)
+    return (got if n_draws > 1 else [got]), [(w.category, str(w.message)) for w in caught]
+
+
+def _summarize_warnings(caught: list[tuple[type[Warning], str]], n_refits: int) -> None:
     """Each distinct warning of the refits once, with how often it came, instead of up to
     ``n_refits`` copies of it (bootstrap resamples repeat rows, so EM often runs long)."""
-    counts: dict[tuple[type, str], int] = {}
-    for w in caught:
-        key = (w.category, str(w.message))
+    counts: dict[tuple[type[Warning], str], int] = {}
+    for key in caught:
         counts[key] = counts.get(key, 0) + 1
     for (category, message), count in counts.items():
         warnings.warn(

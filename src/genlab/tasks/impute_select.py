@@ -106,6 +106,7 @@ def select_imputer(
     X: Any,
     *,
     holdout: float = 0.2,
+    n_repeats: int = 1,
     bootstrap: int = 0,
     fit_data: Any = None,
     random_state: Any = 0,
@@ -121,6 +122,11 @@ def select_imputer(
         X: the data with holes that will be imputed.
         holdout: share of ``X``'s observed numeric entries hidden (``fit_data=None``) or
             share of ``fit_data``'s rows used for validation (``fit_data`` given).
+        n_repeats: independent hold-outs (each a fresh draw of hidden entries or validation
+            rows); scores and stacking weights pool the entries of all of them, so they
+            depend less on which entries happened to be hidden. Costs ``n_repeats`` times
+            the fits; ``n_repeats=R, bootstrap=B // R`` costs what one hold-out with ``B``
+            refits does.
         bootstrap: ``B > 0`` scores each candidate bagged over ``B`` bootstrap refits.
         fit_data: complete training rows, when the models are trained on them and then
             fill ``X`` (e.g. training images and test images with holes).
@@ -139,37 +145,53 @@ def select_imputer(
         raise InputError("select_imputer needs at least one candidate")
     if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 1:
         raise InputError(f"holdout must be a share in (0, 1), got {holdout!r}")
+    if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
+        raise InputError(f"n_repeats must be a positive integer, got {n_repeats!r}")
     data = X.X if isinstance(X, Dataset) else X
     rng = np.random.default_rng(random_state)
-    # A child stream hides the entries: holes a user drew with the same seed (default_rng(0)
+    # Child streams hide the entries: holes a user drew with the same seed (default_rng(0)
     # is common) must not coincide with the entries hidden here.
-    hide = rng.spawn(1)[0]
     if fit_data is None:
-        task = _hide_observed(data, infer_schema(data), holdout, hide)
+        schema = infer_schema(data)
+        tasks = [_hide_observed(data, schema, holdout, hide) for hide in rng.spawn(n_repeats)]
     else:
         source = fit_data.X if isinstance(fit_data, Dataset) else fit_data
-        task = _validation_rows(source, data, infer_schema(source), holdout, hide)
+        schema = infer_schema(source)
+        tasks = [
+            _validation_rows(source, data, schema, holdout, hide) for hide in rng.spawn(n_repeats)
+        ]
     # Common random numbers: every candidate gets the same refit resamples and draws, so the
     # scores differ by the model, not by the luck of its resamples.
     seed = int(rng.integers(2**31))
     filled = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fill)(candidate, task, bootstrap, seed) for candidate in candidates.values()
+        delayed(_fill)(candidate, task, bootstrap, seed)
+        for candidate in candidates.values()
+        for task in tasks
     )
     if progress:
         from rich.progress import track
 
         filled = track(
-            filled, description="Scoring imputers", total=len(candidates), transient=True
+            filled,
+            description="Scoring imputers",
+            total=len(candidates) * n_repeats,
+            transient=True,
         )
-    truth = (task.truth / task.scale)[task.hidden]  # (n,) the hidden values, scaled
+    filled = iter(filled)  # candidate-major: each candidate's fill of every hold-out in turn
+    # (n,) the hidden values of every hold-out, scaled; the fills below line up with them
+    truth = np.concatenate([(task.truth / task.scale)[task.hidden] for task in tasks])
     scores = {}
     fills = []  # (n,) per candidate: its fill of the hidden entries, scaled
-    for name, fill in zip(candidates, filled, strict=True):
-        fills.append((task.schema.encode(fill) / task.scale)[task.hidden])
+    for name in candidates:
+        fills.append(
+            np.concatenate(
+                [(schema.encode(next(filled)) / task.scale)[task.hidden] for task in tasks]
+            )
+        )
         scores[name] = _rmse(fills[-1], truth)
     best = min(scores, key=scores.get)
-    units = "data units" if task.schema.container == "image" else "column stds"
-    choice = ImputerChoice(best, scores, int(task.hidden.sum()), units)
+    units = "data units" if schema.container == "image" else "column stds"
+    choice = ImputerChoice(best, scores, len(truth), units)
     if not stack:
         return choice
     weights = stack_weights(fills, truth)  # (B,)

@@ -107,6 +107,7 @@ class Stack:
         random_state: Any = None,
         bootstrap: int = 0,
         fit_data: Any = None,
+        n_jobs: int | None = None,
     ) -> Any:
         """Impute from the pool; the arguments are :func:`genlab.tasks.impute.impute`'s.
 
@@ -122,7 +123,12 @@ class Stack:
         rng = np.random.default_rng(random_state)
         names = [name for name, w in self.weights.items() if w > 0]
         weights = np.array([self.weights[name] for name in names])  # (B,) sums to 1
-        options = {"condition": condition, "bootstrap": bootstrap, "fit_data": fit_data}
+        options = {
+            "condition": condition,
+            "bootstrap": bootstrap,
+            "fit_data": fit_data,
+            "n_jobs": n_jobs,
+        }
         if method == "mean":
             fills = [
                 impute(self.models[name], X, method="mean", random_state=rng, **options)
