@@ -10,6 +10,7 @@ import pytest
 
 import genlab
 from genlab.cli import run
+from genlab.data import masks
 
 
 def test_fit_sample_score_impute_on_a_table(tmp_path, capsys):
@@ -103,6 +104,27 @@ def test_impute_select_chooses_stacks_and_fills(tmp_path, capsys):
     assert 1.5 * entries[0] < entries[1] < 2.5 * entries[0]  # two hold-outs pooled
     assert run(*args, "--repeats", "0", "-o", tmp_path / "bad.csv") != 0
     assert "n_repeats" in capsys.readouterr().err and not (tmp_path / "bad.csv").exists()
+
+
+def test_impute_select_scores_the_settings_of_saved_models(tmp_path, capsys):
+    X = genlab.load_dataset("wine").X.iloc[:80, :4]
+    X.to_csv(tmp_path / "full.csv", index=False)
+    masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0)).to_csv(
+        tmp_path / "h.csv", index=False
+    )
+    for name, k in (("one", 1), ("two", 2)):
+        args = ("fit", "gmm", tmp_path / "h.csv", "-o", tmp_path / name, "-q")
+        assert run(*args, "--set", f"n_components={k}") == 0
+    pick = ("impute-select", tmp_path / "h.csv", "--bootstrap", "2", "--n-jobs", "1")
+    chosen = ("-c", tmp_path / "one", "-c", tmp_path / "two")
+    assert run(*pick, *chosen, "-o", tmp_path / "s.csv") == 0
+    said = capsys.readouterr().err
+    assert str(tmp_path / "two") in said and "GaussianMixture(" not in said  # no defaults
+    assert pd.read_csv(tmp_path / "s.csv").notna().all().all()
+    assert run("fit", "kde", tmp_path / "full.csv", "-o", tmp_path / "kde", "-q") == 0
+    assert run(*pick, "-c", tmp_path / "kde", "-o", tmp_path / "bad.csv") != 0
+    assert "KDE cannot fit with" in capsys.readouterr().err
+    assert not (tmp_path / "bad.csv").exists()
 
 
 def test_compare_saved_models_on_the_test_split(tmp_path, capsys):

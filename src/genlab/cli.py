@@ -346,6 +346,15 @@ def impute_select(
         int,
         typer.Option(help="Independent hold-outs pooled in every score (R times the fits)."),
     ] = 1,
+    candidate: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--candidate",
+            "-c",
+            help="A saved model folder whose settings are a candidate (repeatable; its fitted "
+            "parameters are not used). Default: genlab's default candidates for DATA.",
+        ),
+    ] = None,
     stack: Annotated[
         bool,
         typer.Option(help="Impute with the candidates weighted by hold-out error (stacking)."),
@@ -363,12 +372,15 @@ def impute_select(
 ) -> None:
     """Choose an imputer for DATA by hold-out error, then fill DATA's holes with it.
 
-    Hidden observed entries score each default candidate, bagged over --bootstrap refits.
+    Hidden observed entries score each candidate, bagged over --bootstrap refits.
+
+    Candidates: genlab's defaults for DATA, or the settings of saved models (--candidate).
 
     The best one, or with --stack (the default) their weighted stack, fills DATA.
     """
     from genlab.data.schema import infer_schema
     from genlab.data.sources import open_data
+    from genlab.models import load_model
     from genlab.tasks.impute import impute as impute_task
     from genlab.tasks.impute_select import default_candidates, select_imputer
 
@@ -377,7 +389,11 @@ def impute_select(
         raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
     X = open_data(data).X
     rows = None if fit_data is None else open_data(fit_data).X
-    candidates = default_candidates(X)
+    candidates = (
+        {str(folder): load_model(folder) for folder in candidate}
+        if candidate
+        else default_candidates(X)
+    )
     choice = select_imputer(
         candidates,
         X,

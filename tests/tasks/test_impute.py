@@ -381,7 +381,9 @@ def test_parallel_refits_give_the_same_imputations():
         two = impute(model, holes, m, method=method, bootstrap=3, random_state=0, n_jobs=2)
         for a, b in zip([one] if m == 1 else one, [two] if m == 1 else two, strict=True):
             pd.testing.assert_frame_equal(a, b)
-    stack = Stack({"one": genlab.GaussianMixture(n_components=1), "two": model}, {"one": 0.5, "two": 0.5})
+    stack = Stack(
+        {"one": genlab.GaussianMixture(n_components=1), "two": model}, {"one": 0.5, "two": 0.5}
+    )
     one = impute(stack, holes, method="mean", bootstrap=2, random_state=0)
     two = impute(stack, holes, method="mean", bootstrap=2, random_state=0, n_jobs=2)
     pd.testing.assert_frame_equal(one, two)
