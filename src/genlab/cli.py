@@ -392,7 +392,7 @@ def impute_select(
     candidates = (
         {str(folder): load_model(folder) for folder in candidate}
         if candidate
-        else default_candidates(X)
+        else default_candidates(X, rows)
     )
     choice = select_imputer(
         candidates,

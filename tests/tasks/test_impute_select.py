@@ -8,7 +8,7 @@ import pytest
 
 import genlab
 from genlab.data import masks
-from genlab.tasks.impute_select import select_imputer
+from genlab.tasks.impute_select import default_candidates, select_imputer
 
 
 def two_clusters(n: int, seed: int = 0) -> np.ndarray:
@@ -53,6 +53,15 @@ def test_validation_rows_get_the_missing_patterns_of_x():
     assert choice.units == "column stds"
 
 
+def test_default_candidates_for_images_need_complete_rows_for_kernel_densities():
+    images = np.zeros((3, 8, 8))
+    without = default_candidates(images)
+    assert all(getattr(c, "fits_missing", False) for c in without.values())
+    assert set(default_candidates(images, fit_data=images)) - set(without) == {
+        f"KDE(bandwidth={h})" for h in (3.0, 4.0, 5.0)
+    }
+
+
 def test_images_are_scored_in_pixel_levels():
     train, test = genlab.load_dataset("digits").split()
     holes = masks.apply_mask(test.X[:30].astype(float), masks.bottom_half((30, 8, 8)))
@@ -88,6 +97,8 @@ def test_bad_requests_raise_input_error():
         select_imputer(candidates(), holes[:, :2], fit_data=X)
     with pytest.raises(genlab.InputError, match="no observed numeric entry"):
         select_imputer(candidates(), np.full((3, 2), np.nan))
+    with pytest.raises(genlab.InputError, match=r"\['kde'\] cannot fit with missing values"):
+        select_imputer({"kde": genlab.KDE(), **candidates()}, holes)  # before any fitting
     for n_repeats in (0, 1.5, True):
         with pytest.raises(genlab.InputError, match="n_repeats"):
             select_imputer(candidates(), holes, n_repeats=n_repeats)

@@ -147,6 +147,13 @@ def select_imputer(
         raise InputError(f"holdout must be a share in (0, 1), got {holdout!r}")
     if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
         raise InputError(f"n_repeats must be a positive integer, got {n_repeats!r}")
+    if fit_data is None:  # candidates are fitted on X with its holes (and the hidden ones)
+        refuse = [name for name, c in candidates.items() if not getattr(c, "fits_missing", False)]
+        if refuse:
+            raise InputError(
+                f"candidates {refuse} cannot fit with missing values: give complete rows to "
+                "fit them on (fit_data=, --fit-data) or leave them out"
+            )
     data = X.X if isinstance(X, Dataset) else X
     rng = np.random.default_rng(random_state)
     # Child streams hide the entries: holes a user drew with the same seed (default_rng(0)
@@ -206,14 +213,15 @@ def _rmse(filled: np.ndarray, truth: np.ndarray) -> float:
     return float(np.sqrt(np.mean((filled - truth) ** 2)))
 
 
-def default_candidates(X: Any) -> dict[str, Any]:
+def default_candidates(X: Any, fit_data: Any = None) -> dict[str, Any]:
     """Unfitted candidates for :func:`select_imputer`, by name: those genlab's ``impute``
     benchmark chooses among and stacks.
 
     Tables: Gaussian mixtures of 1 to 5 components with a light prior (0.1), with full
     covariances and, from 6 numeric columns on, low-rank ones (``n_factors`` a third of the
     numeric columns). Images: mixtures of 20, 30 and 50 components (prior 0.05), full and with
-    15 factors, and kernel densities of bandwidth 3, 4 and 5 (in the images' units, made for
+    15 factors, and, given complete training rows ``fit_data`` (a kernel density cannot fit
+    with holes), kernel densities of bandwidth 3, 4 and 5 (in the images' units, made for
     0..16 levels: their conditional mean is a local average of training images, which errs
     differently from a mixture's). The bigger mixtures need hundreds of training rows.
 
@@ -226,7 +234,7 @@ def default_candidates(X: Any) -> dict[str, Any]:
     schema = infer_schema(X.X if isinstance(X, Dataset) else X)
     if schema.container == "image":
         mixtures = [(k, 0.05, q) for q in (None, 15) for k in (20, 30, 50)]
-        return candidate_grid(mixtures, bandwidths=[3.0, 4.0, 5.0])
+        return candidate_grid(mixtures, [3.0, 4.0, 5.0] if fit_data is not None else [])
     n_numeric = int(_numeric_columns(schema).sum())
     factors = [None] if n_numeric < 6 else [None, n_numeric // 3]
     return candidate_grid([(k, 0.1, q) for q in factors for k in range(1, 6)])

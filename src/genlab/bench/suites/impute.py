@@ -123,11 +123,11 @@ def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], in
     }
 
 
-def imputer_candidates(X_holes: Any, quick: bool = False) -> dict[str, Any]:
+def imputer_candidates(X_holes: Any, quick: bool = False, fit_data: Any = None) -> dict[str, Any]:
     """Unfitted models that :func:`select_imputer` chooses among and stacks, by name:
     :func:`~genlab.tasks.impute_select.default_candidates` (a few tiny ones when quick)."""
     if not quick:
-        return default_candidates(X_holes)
+        return default_candidates(X_holes, fit_data)
     images = np.ndim(X_holes) == 3
     mixtures = [(1, 0.1, None), (2, 0.1, None), (1, 0.1, 1)]
     return candidate_grid(mixtures, bandwidths=[4.0] if images else [])
@@ -145,7 +145,7 @@ def chosen_rows(
     """Rows of the candidate :func:`select_imputer` chooses and of the stack it weights, each
     bagged over ``CHOSEN_REFITS`` refits (the stack's members each)."""
     refits = 2 if quick else CHOSEN_REFITS
-    candidates = imputer_candidates(X_holes, quick)
+    candidates = imputer_candidates(X_holes, quick, fit_data)
     start = time.perf_counter()
     choice = select_imputer(
         candidates,
