@@ -63,7 +63,6 @@ References:
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -71,7 +70,7 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.cluster import KMeans, kmeans_plusplus
 
-from genlab.errors import InputError
+from genlab.errors import InputError, warn
 
 COVARIANCE_TYPES = ("full", "diag")
 INITS = ("kmeans", "k-means++", "random")
@@ -797,11 +796,7 @@ def fit_em(
             best = run
     params, loglik, _, converged = best
     if not converged:
-        warnings.warn(
-            f"EM did not converge in {max_iter} iterations; raise max_iter or tol",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+        warn(f"EM did not converge in {max_iter} iterations; raise max_iter or tol", RuntimeWarning)
     params.means = params.means + table.shift
     return params, float(loglik)
 

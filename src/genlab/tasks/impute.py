@@ -58,7 +58,7 @@ from scipy import stats
 
 from genlab.data.datasets import Dataset
 from genlab.data.schema import Schema, infer_schema
-from genlab.errors import InputError
+from genlab.errors import InputError, warn
 from genlab.models.base import check_impute_request
 
 __all__ = [
@@ -315,11 +315,7 @@ def _summarize_warnings(caught: list[tuple[type[Warning], str]], n_refits: int) 
     for key in caught:
         counts[key] = counts.get(key, 0) + 1
     for (category, message), count in counts.items():
-        warnings.warn(
-            f"{message} ({count}x over {n_refits} bootstrap refits)",
-            category,
-            stacklevel=3,
-        )
+        warn(f"{message} ({count}x over {n_refits} bootstrap refits)", category)
 
 
 def _take(data: Any, rows: np.ndarray) -> Any:
