@@ -95,7 +95,9 @@ def test_sections_show_code_tables_and_measured_numbers(tour):
         assert f"<td>{baseline}</td>" in compress
     assert "Exact round trip: yes" in compress
     assert "AUROC" in _section_html(page, "density")
-    assert "coverage of 90% intervals" in _section_html(page, "impute")
+    impute = _section_html(page, "impute")
+    assert "coverage of 90% intervals" in impute
+    assert re.search(r"<td>stack of \d mixtures, 2 refits each</td>", impute)  # fast tour
 
 
 def test_missing_families_are_listed_not_faked(tour):
