@@ -93,6 +93,14 @@ def test_impute_select_chooses_stacks_and_fills(tmp_path, capsys):
     assert np.array_equal(filled.to_numpy()[observed], X.to_numpy()[observed])
     assert run(*args, "--no-stack", "--multiple", "3", "-o", tmp_path / "m.csv") == 0
     assert "the stack" not in capsys.readouterr().err
+    saved = tmp_path / "chosen"
+    assert run(*args, "--save", saved, "-o", tmp_path / "s2.csv") == 0
+    assert "Saved the fitted imputer" in capsys.readouterr().err
+    new = ("impute", saved, tmp_path / "h.csv", "--method", "mean", "-o", tmp_path / "n.csv")
+    assert run(*new) == 0  # the saved stack fills rows again, without refitting
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "n.csv"), pd.read_csv(tmp_path / "s2.csv"))
+    assert run(*new[:-1], tmp_path / "bad.csv", "--bootstrap", "2") == 2
+    assert "already a bootstrap ensemble" in capsys.readouterr().err
     draws = pd.read_csv(tmp_path / "m.csv")
     assert len(draws) == 3 * len(X) and sorted(draws["imputation"].unique()) == [0, 1, 2]
     assert run(*args[:3], "0", "-o", tmp_path / "bad.csv") != 0
@@ -120,6 +128,14 @@ def test_impute_select_scores_the_settings_of_saved_models(tmp_path, capsys):
     assert run(*pick, *chosen, "-o", tmp_path / "s.csv") == 0
     said = capsys.readouterr().err
     assert str(tmp_path / "two") in said and "GaussianMixture(" not in said  # no defaults
+    args = ("fit", "gmm", tmp_path / "h.csv", "-o", tmp_path / "short", "-q")
+    assert run(*args, "--set", "n_components=2", "--set", "max_iter=1") == 0
+    assert "warning: EM did not converge" in capsys.readouterr().err
+    assert run(*pick, "-c", tmp_path / "short", "-o", tmp_path / "w.csv") == 0
+    said = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert "warning: EM did not converge" in said and "over 2 fits while scoring" in said
+    assert "over 2 bootstrap refits" in said  # the final refits: each said once
+    assert said.count("EM did not converge") == 2 and ".py:" not in said  # no source lines
     assert pd.read_csv(tmp_path / "s.csv").notna().all().all()
     assert run("fit", "kde", tmp_path / "full.csv", "-o", tmp_path / "kde", "-q") == 0
     assert run(*pick, "-c", tmp_path / "kde", "-o", tmp_path / "bad.csv") != 0

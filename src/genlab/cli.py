@@ -13,6 +13,7 @@ import contextlib
 import json
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from genlab.errors import GenlabError, InputError
 
@@ -287,13 +289,16 @@ def impute(
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
-    """Fill the missing entries of DATA from the model's conditional p(x_missing | x_observed)."""
+    """Fill the missing entries of DATA from the model's conditional p(x_missing | x_observed).
+
+    MODEL is a saved model (genlab fit) or a saved imputer (genlab impute-select --save).
+    """
     from genlab.data.sources import open_data
-    from genlab.models import load_model
     from genlab.tasks.impute import impute as impute_task
+    from genlab.tasks.impute import load_imputer
 
     state["quiet"] = quiet
-    model = load_model(model_dir)
+    model = load_imputer(model_dir)
     ds = open_data(data)
     rows = None if fit_data is None else open_data(fit_data).X
     with _progress(f"Imputing {len(ds)} rows ×{multiple}"):
@@ -364,6 +369,13 @@ def impute_select(
         typer.Option(help="M > 1 writes M draws (OUT with an 'imputation' column); else means."),
     ] = 1,
     files: Files = False,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the fitted imputer (its refits) in this folder: 'genlab impute SAVE "
+            "NEW_DATA' fills new rows with it, without refitting."
+        ),
+    ] = None,
     n_jobs: Annotated[
         int, typer.Option(help="Processes that score candidates and refit (-1: one per CPU).")
     ] = -1,
@@ -377,11 +389,14 @@ def impute_select(
     Candidates: genlab's defaults for DATA, or the settings of saved models (--candidate).
 
     The best one, or with --stack (the default) their weighted stack, fills DATA.
+
+    --save keeps the fitted imputer, for 'genlab impute SAVE NEW_DATA'.
     """
     from genlab.data.schema import infer_schema
     from genlab.data.sources import open_data
     from genlab.models import load_model
     from genlab.tasks.impute import impute as impute_task
+    from genlab.tasks.impute_bootstrap import Bootstrap
     from genlab.tasks.impute_select import default_candidates, select_imputer
 
     state["quiet"] = quiet
@@ -411,19 +426,19 @@ def impute_select(
         _say(f"{'*' if name == choice.name else ' '} {score:.4f}{weight}  {name}")
     if stack:
         _say(f"  {choice.stacked_score:.4f}  the stack (scored on the entries that weighed it)")
-    imputer = choice.stack(candidates) if stack else candidates[choice.name]
+    bagged = {"random_state": seed, "n_jobs": n_jobs}
+    imputer = (
+        choice.stack(candidates, bootstrap=bootstrap, **bagged)
+        if stack
+        else Bootstrap(candidates[choice.name], bootstrap, **bagged)
+    )
+    with _progress(f"Fitting {bootstrap} refits per imputer"):
+        imputer.fit(X if rows is None else rows)
+    if save is not None:
+        _say(f"Saved the fitted imputer to {imputer.save(save)}")
     method = "mean" if multiple == 1 else "sample"
-    with _progress(f"Imputing {len(X)} rows ×{multiple}, {bootstrap} refits"):
-        filled = impute_task(
-            imputer,
-            X,
-            multiple,
-            method=method,
-            random_state=seed,
-            bootstrap=bootstrap,
-            fit_data=rows,
-            n_jobs=n_jobs,
-        )
+    with _progress(f"Imputing {len(X)} rows ×{multiple}"):
+        filled = impute_task(imputer, X, multiple, method=method, random_state=seed)
     _write_imputations(filled, out, multiple, files, infer_schema(X))
 
 
@@ -688,12 +703,19 @@ def run(*args: object) -> int:
 
 def main() -> None:
     """Entry point. Usage errors exit 2 (typer), genlab errors exit 2 with the message, and
-    anything unexpected exits 1 with its traceback."""
+    anything unexpected exits 1 with its traceback. Warnings print as ``warning: ...``: a
+    source line (typer's, for a warning genlab attributes to its caller) means nothing here."""
     try:
-        app()
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            app()
     except GenlabError as e:
         err.print(f"[red]error:[/red] {e}")
         sys.exit(2)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+    err.print(f"[yellow]warning:[/yellow] {escape(str(message))}")
 
 
 if __name__ == "__main__":

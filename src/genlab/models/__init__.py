@@ -61,18 +61,7 @@ def load_model(path: str | Path) -> GenerativeModel:
         raise ModelFileError(
             f"{path} is not a saved genlab model (needs {CONFIG_FILE} and {WEIGHTS_FILE})"
         )
-    try:
-        config = json.loads(config_file.read_text())
-        if not isinstance(config, dict) or config.get("format") != "genlab-model":
-            raise ValueError("not a genlab model config")
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ModelFileError(f"{config_file} is damaged: {e}") from None
-    version = config.get("format_version")
-    if not isinstance(version, int) or version > MODEL_FORMAT_VERSION:
-        raise ModelFileError(
-            f"{path} was written by genlab {config.get('genlab_version')} in model format "
-            f"{version}; this genlab reads format <= {MODEL_FORMAT_VERSION}. Upgrade genlab."
-        )
+    config = read_config(config_file, "genlab-model", MODEL_FORMAT_VERSION)
     blob = weights_file.read_bytes()
     if hashlib.sha256(blob).hexdigest() != config.get("weights_sha256"):
         raise ModelFileError(f"{weights_file} is damaged (checksum mismatch)")
@@ -86,6 +75,28 @@ def load_model(path: str | Path) -> GenerativeModel:
         raise ModelFileError(f"{path} is damaged or inconsistent: {e!r}") from None
 
 
+def read_config(file: Path, fmt: str, max_version: int) -> dict:
+    """The JSON object in ``file`` whose ``format`` is ``fmt``, written in a format version
+    this genlab reads (at most ``max_version``): a saved model's or imputer's config.
+
+    Raises:
+        ModelFileError: the file is not JSON, not of ``fmt``, or of a newer format version.
+    """
+    try:
+        config = json.loads(file.read_text())
+        if not isinstance(config, dict) or config.get("format") != fmt:
+            raise ValueError(f"not a {fmt} config")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ModelFileError(f"{file} is damaged: {e}") from None
+    version = config.get("format_version")
+    if not isinstance(version, int) or version > max_version:
+        raise ModelFileError(
+            f"{file.parent} was written by genlab {config.get('genlab_version')} in {fmt} "
+            f"format {version}; this genlab reads format <= {max_version}. Upgrade genlab."
+        )
+    return config
+
+
 __all__ = [
     "FAMILIES",
     "KDE",
@@ -97,4 +108,5 @@ __all__ = [
     "GenerativeModel",
     "HierarchicalVAE",
     "load_model",
+    "read_config",
 ]

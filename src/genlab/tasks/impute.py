@@ -4,7 +4,7 @@ A fitted model imputes from its conditional ``p(x_m | x_o)``: :func:`impute` giv
 completed dataset (a draw, or the conditional mean with ``method="mean"``, which minimizes the
 expected squared error) or ``M`` independent draws (multiple imputation; they treat the fitted
 parameters as known, so on small tables ``bootstrap=B`` refits the model on ``B`` bootstrap
-resamples to carry that uncertainty too, see :func:`bootstrap_impute`). ``"mean"``
+resamples to carry that uncertainty too, see :mod:`genlab.tasks.impute_bootstrap`). ``"mean"``
 in place of a model is the baseline the lecture starts from: every hole gets its column's
 observed mean (the most frequent value for categorical columns), which ignores every other
 column and shrinks the variance of what it fills.
@@ -46,28 +46,26 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from scipy import stats
 
 from genlab.data.datasets import Dataset
 from genlab.data.schema import Schema, infer_schema
-from genlab.errors import InputError, warn
-from genlab.models.base import check_impute_request
+from genlab.errors import InputError, ModelFileError
 
 __all__ = [
     "ImputationIntervals",
     "PooledEstimate",
-    "bootstrap_impute",
     "from_long",
     "impute",
     "intervals",
+    "load_imputer",
     "mean_impute",
     "pool",
     "to_long",
@@ -95,7 +93,8 @@ def impute(
     Observed entries come back bit-identical; the container, columns and dtypes are kept.
 
     Args:
-        model: a fitted genlab model with the ``impute`` capability, a
+        model: a fitted genlab model with the ``impute`` capability, a fitted
+            :class:`~genlab.tasks.impute_bootstrap.Bootstrap` ensemble, a
             :class:`~genlab.tasks.impute_stack.Stack` of them, or the string ``"mean"`` for
             mean imputation (each column's observed mean; integer columns rounded to their
             grid; categorical and boolean columns their most frequent value).
@@ -109,7 +108,9 @@ def impute(
         bootstrap: ``B > 0`` refits ``B`` copies of the model (same hyperparameters) on
             bootstrap resamples of the rows of ``X``, holes and all, and shares the ``M``
             draws out among them; ``method="mean"`` averages their ``B`` conditional means
-            (bagging). See :func:`bootstrap_impute`. 0 uses the fitted model as it is.
+            (bagging). See :func:`~genlab.tasks.impute_bootstrap.bootstrap_impute`; keep a
+            fitted ``Bootstrap`` to take means and draws from the same refits. 0 uses the
+            fitted model as it is.
         fit_data: with ``bootstrap``, the rows the refits resample when they are not ``X``
             itself: the training data of a model that fills new rows (e.g. complete
             training images, test images with holes).
@@ -137,7 +138,14 @@ def impute(
         return mean_impute(X)
     if not callable(getattr(model, "impute", None)):
         raise InputError(f"model must be a fitted genlab model or 'mean', got {type(model)}")
-    from genlab.tasks.impute_stack import Stack  # here: impute_stack calls impute
+    # here: both modules call impute
+    from genlab.tasks.impute_bootstrap import Bootstrap, bootstrap_impute
+    from genlab.tasks.impute_stack import Stack
+
+    if isinstance(model, Bootstrap) and bootstrap:
+        raise InputError(
+            f"{model!r} is already a bootstrap ensemble: impute with it as it is (bootstrap=0)"
+        )
 
     if isinstance(model, Stack):
         return model.impute(
@@ -174,6 +182,38 @@ def impute(
     )
 
 
+def load_imputer(path: str | Path) -> Any:
+    """What ``save(path)`` wrote: a model (:func:`genlab.load_model`), a fitted
+    :class:`~genlab.tasks.impute_bootstrap.Bootstrap` or a
+    :class:`~genlab.tasks.impute_stack.Stack`; anything :func:`impute` takes.
+
+    Raises:
+        ModelFileError: the folder is neither, or a file in it is damaged.
+
+    Example:
+        >>> import genlab, tempfile
+        >>> from genlab.tasks.impute_bootstrap import Bootstrap
+        >>> X = np.array([[0.0, 1.0], [1.0, np.nan], [2.0, 2.5], [3.0, 3.0]])
+        >>> bag = Bootstrap(genlab.GaussianMixture(n_components=1), 2, random_state=0).fit(X)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     same = load_imputer(bag.save(d))
+        >>> bool((impute(same, X, method="mean") == impute(bag, X, method="mean")).all())
+        True
+    """
+    from genlab.models import load_model
+    from genlab.tasks.impute_bootstrap import IMPUTER_FILE, Bootstrap, read_imputer_config
+    from genlab.tasks.impute_stack import Stack
+
+    path = Path(path)
+    if not (path / IMPUTER_FILE).is_file():
+        return load_model(path)
+    loaders = {"bootstrap": Bootstrap.load, "stack": Stack.load}
+    kind = read_imputer_config(path).get("kind")
+    if kind not in loaders:
+        raise ModelFileError(f"{path / IMPUTER_FILE}: unknown imputer kind {kind!r}")
+    return loaders[kind](path)
+
+
 def mean_impute(X: Any) -> Any:
     """Mean imputation: each hole gets its column's observed mean (see :func:`impute`).
 
@@ -208,114 +248,6 @@ def mean_impute(X: Any) -> Any:
     flat_fill = np.asarray(decoded, dtype=np.float64).reshape(-1)
     values[missing] = np.broadcast_to(flat_fill, A.shape)[missing]
     return values.reshape(np.shape(X))
-
-
-def bootstrap_impute(
-    model: Any,
-    X: Any,
-    n_imputations: int = 1,
-    *,
-    n_refits: int = 10,
-    method: str = "sample",
-    random_state: Any = None,
-    fit_data: Any = None,
-    n_jobs: int | None = None,
-) -> Any:
-    """Multiple imputation that also carries the uncertainty of the fitted model (bootstrap EM).
-
-    Draws from one fitted model, ``p(x_m | x_o, θ̂)``, treat its parameters as known, so on
-    small tables their intervals are too narrow (Rubin calls such imputations improper). As in
-    Amelia II (Honaker, King & Blackwell, 2011), each of ``n_refits`` copies of ``model`` is
-    fitted to a bootstrap resample of the rows of ``X`` (with their holes, so the model must
-    fit with missing values) and imputation ``m`` is drawn by copy ``m % n_refits``: the
-    spread of the refits stands in for the posterior of ``θ``. With ``method="mean"`` the
-    copies' conditional means are averaged (numeric entries; categorical ones by majority):
-    bagging, which helps mixtures most because one fit's component posteriors given ``x_o``
-    are overconfident (the ``impute`` benchmark suite's best rows are bagged mixtures).
-
-    Args:
-        model: a genlab model (fitted or not: only its hyperparameters and, once fitted, its
-            schema are used) whose family fits with missing values.
-        X: data with holes (not conditional: labels are not resampled).
-        n_imputations: ``M``; the number of copies fitted is ``min(n_refits, M)`` for draws.
-        n_refits: bootstrap copies ``B``.
-        method: ``"sample"`` or ``"mean"``.
-        random_state: int, None or ``np.random.Generator`` (resamples and draws).
-        fit_data: the rows to resample when they are not ``X`` (default ``X``, holes and
-            all): e.g. the complete training images of a model that fills test images.
-        n_jobs: refits run in parallel processes (joblib; ``-1``: one per CPU; None or 1:
-            in this process). Each refit draws its resample and imputations from its own
-            child stream of ``random_state``, so the result does not depend on ``n_jobs``.
-
-    Returns:
-        The completed X, or a list of ``M`` completed copies.
-
-    Example:
-        >>> import numpy as np, genlab
-        >>> X = np.random.default_rng(0).normal(size=(40, 2)); X[::3, 1] = np.nan
-        >>> model = genlab.GaussianMixture(n_components=1)
-        >>> draws = bootstrap_impute(model, X, 4, n_refits=2, random_state=0)
-        >>> len(draws), bool(np.isfinite(draws[3]).all())
-        (4, True)
-    """
-    if not isinstance(n_refits, int | np.integer) or n_refits < 1:
-        raise InputError(f"bootstrap needs a positive number of refits, got {n_refits!r}")
-    check_impute_request(n_imputations, method)
-    data = X.X if isinstance(X, Dataset) else X
-    source = data if fit_data is None else fit_data.X if isinstance(fit_data, Dataset) else fit_data
-    if len(source) == 0:
-        raise InputError("bootstrap refits need at least one row to resample")
-    # One schema for every copy, so a resample that misses a category still knows it.
-    schema = model.schema_ if hasattr(model, "schema_") else infer_schema(source)
-    n_refits = int(n_refits if method == "mean" else min(n_refits, n_imputations))
-    streams = np.random.default_rng(random_state).spawn(n_refits)  # one per refit
-    # "mean": one conditional mean per copy; draws: copy b makes the m with m % B == b
-    sizes = [
-        1 if method == "mean" else len(range(b, n_imputations, n_refits)) for b in range(n_refits)
-    ]
-    refits = Parallel(n_jobs=n_jobs)(
-        delayed(_refit_and_impute)(model, source, schema, data, size, method, stream)
-        for size, stream in zip(sizes, streams, strict=True)
-    )
-    outputs = [completed for completed, _ in refits]
-    _summarize_warnings([w for _, caught in refits for w in caught], n_refits)
-    if method == "mean":
-        return _average([out[0] for out in outputs], schema)
-    draws = [outputs[m % n_refits][m // n_refits] for m in range(n_imputations)]
-    return draws[0] if n_imputations == 1 else draws
-
-
-def _refit_and_impute(
-    model: Any,
-    source: Any,
-    schema: Schema,
-    data: Any,
-    n_draws: int,
-    method: str,
-    rng: np.random.Generator,
-) -> tuple[list[Any], list[tuple[type[Warning], str]]]:
-    """One bootstrap refit: ``model``'s settings fitted on a resample of ``source``, then
-    ``n_draws`` imputations of ``data``; with the warnings it raised (as category, message:
-    they cross process boundaries)."""
-    from sklearn.base import clone
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # summarized by the caller, over all refits
-        rows = rng.integers(0, len(source), size=len(source))  # (N,) with replacement
-        resample = Dataset("bootstrap", _take(source, rows), None, schema)
-        copy = clone(model).fit(resample)
-        got = copy.impute(data, n_imputations=n_draws, method=method, random_state=rng)
-    return (got if n_draws > 1 else [got]), [(w.category, str(w.message)) for w in caught]
-
-
-def _summarize_warnings(caught: list[tuple[type[Warning], str]], n_refits: int) -> None:
-    """Each distinct warning of the refits once, with how often it came, instead of up to
-    ``n_refits`` copies of it (bootstrap resamples repeat rows, so EM often runs long)."""
-    counts: dict[tuple[type[Warning], str], int] = {}
-    for key in caught:
-        counts[key] = counts.get(key, 0) + 1
-    for (category, message), count in counts.items():
-        warn(f"{message} ({count}x over {n_refits} bootstrap refits)", category)
 
 
 def _take(data: Any, rows: np.ndarray) -> Any:

@@ -20,7 +20,7 @@ Two settings:
   validated as they occur; candidates are fitted on the other rows.
 
 With ``bootstrap=B`` every candidate is scored as the bagged imputer
-(:func:`~genlab.tasks.impute.bootstrap_impute`) that it will be used as. With ``stack=True``
+(:class:`~genlab.tasks.impute_bootstrap.Bootstrap`) that it will be used as. With ``stack=True``
 the same hold-out fills also give stacking weights (:mod:`genlab.tasks.impute_stack`): the
 convex combination of the candidates' conditional means with the smallest hold-out error,
 which :meth:`ImputerChoice.stack` turns into an imputer. Its score is measured on the entries
@@ -59,7 +59,7 @@ from joblib import Parallel, delayed
 from genlab.data.datasets import Dataset
 from genlab.data.masks import apply_mask
 from genlab.data.schema import Schema, infer_schema
-from genlab.errors import InputError
+from genlab.errors import InputError, recording_warnings, summarize_warnings
 from genlab.tasks.impute import _take, impute
 from genlab.tasks.impute_stack import Stack, stack_weights
 
@@ -87,10 +87,25 @@ class ImputerChoice:
     weights: dict[str, float] | None = None
     stacked_score: float | None = None
 
-    def stack(self, candidates: Mapping[str, Any]) -> Stack:
+    def stack(
+        self,
+        candidates: Mapping[str, Any],
+        *,
+        bootstrap: int = 0,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+    ) -> Stack:
         """A :class:`~genlab.tasks.impute_stack.Stack` of (copies of) the candidates with a
-        positive weight; fit it, or impute with it and ``bootstrap=B``."""
+        positive weight; fit it, or impute with it and ``bootstrap=B``.
+
+        With ``bootstrap=B`` every member is a
+        :class:`~genlab.tasks.impute_bootstrap.Bootstrap` of ``B`` refits (``random_state``
+        and ``n_jobs`` are theirs): fit the stack once, then take its conditional mean and its
+        draws from the same refits, or save it.
+        """
         from sklearn.base import clone
+
+        from genlab.tasks.impute_bootstrap import Bootstrap
 
         if self.weights is None:
             raise InputError("no stacking weights: call select_imputer(..., stack=True)")
@@ -98,7 +113,13 @@ class ImputerChoice:
         missing = [name for name in members if name not in candidates]
         if missing:
             raise InputError(f"candidates {missing} are not among the given ones")
-        return Stack({name: clone(candidates[name]) for name in members}, members)
+        models = {name: clone(candidates[name]) for name in members}
+        if bootstrap:
+            models = {
+                name: Bootstrap(model, bootstrap, random_state=random_state, n_jobs=n_jobs)
+                for name, model in models.items()
+            }
+        return Stack(models, members)
 
 
 def select_imputer(
@@ -171,7 +192,7 @@ def select_imputer(
     # scores differ by the model, not by the luck of its resamples.
     seed = int(rng.integers(2**31))
     filled = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fill)(candidate, task, bootstrap, seed)
+        delayed(recording_warnings)(_fill, candidate, task, bootstrap, seed)
         for candidate in candidates.values()
         for task in tasks
     )
@@ -184,18 +205,26 @@ def select_imputer(
             total=len(candidates) * n_repeats,
             transient=True,
         )
+    caught: list[tuple[type[Warning], str]] = []
     filled = iter(filled)  # candidate-major: each candidate's fill of every hold-out in turn
     # (n,) the hidden values of every hold-out, scaled; the fills below line up with them
     truth = np.concatenate([(task.truth / task.scale)[task.hidden] for task in tasks])
     scores = {}
     fills = []  # (n,) per candidate: its fill of the hidden entries, scaled
     for name in candidates:
+        done = [next(filled) for _ in tasks]
+        caught += [w for _, warned in done for w in warned]
         fills.append(
             np.concatenate(
-                [(schema.encode(next(filled)) / task.scale)[task.hidden] for task in tasks]
+                [
+                    (schema.encode(fill) / task.scale)[task.hidden]
+                    for (fill, _), task in zip(done, tasks, strict=True)
+                ]
             )
         )
         scores[name] = _rmse(fills[-1], truth)
+    n_fits = len(candidates) * n_repeats * max(bootstrap, 1)
+    summarize_warnings(caught, n_fits, "fits while scoring candidates")
     best = min(scores, key=scores.get)
     units = "data units" if schema.container == "image" else "column stds"
     choice = ImputerChoice(best, scores, len(truth), units)

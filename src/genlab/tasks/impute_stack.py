@@ -41,6 +41,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ from scipy.optimize import nnls
 
 from genlab.data.datasets import Dataset
 from genlab.data.schema import infer_schema
-from genlab.errors import InputError
+from genlab.errors import InputError, ModelFileError
 from genlab.models.base import check_impute_request
 
 __all__ = ["Stack", "stack_weights"]
@@ -60,9 +61,10 @@ class Stack:
     """A weighted pool of imputers (see the module docstring).
 
     Args:
-        models: name -> genlab model with the ``impute`` capability: fitted (or fitted here by
-            :meth:`fit`), or, for ``impute(stack, X, bootstrap=B)``, only the template of the
-            refits.
+        models: name -> genlab model with the ``impute`` capability or
+            :class:`~genlab.tasks.impute_bootstrap.Bootstrap` ensemble: fitted (or fitted
+            here by :meth:`fit`), or, for ``impute(stack, X, bootstrap=B)``, only the template
+            of the refits.
         weights: name -> non-negative weight (at least one positive); normalized to sum to 1.
     """
 
@@ -114,7 +116,7 @@ class Stack:
         ``method="mean"`` is the weighted mean of the members' conditional means (categorical
         entries: the weighted majority); draws are shared out among the members at random
         with probabilities ``weights``. ``bootstrap=B`` bags (or, for draws, refits) every
-        member as :func:`~genlab.tasks.impute.bootstrap_impute` does.
+        member as :func:`~genlab.tasks.impute_bootstrap.bootstrap_impute` does.
         """
         # Imported here: genlab.tasks.impute hands stacks to this method.
         from genlab.tasks.impute import _average, impute
@@ -145,6 +147,42 @@ class Stack:
             for m, draw in zip(slots, got if len(slots) > 1 else [got], strict=True):
                 draws[m] = draw
         return draws[0] if n_imputations == 1 else draws
+
+    @property
+    def schema_(self) -> Any:
+        """The fitted members' schema (AttributeError while the first member is unfitted)."""
+        return next(iter(self.models.values())).schema_
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted members to folder ``path``: ``imputer.json`` (names and weights)
+        and one folder per member (``member-00``, ...: a model or a fitted ``Bootstrap``);
+        :func:`genlab.tasks.impute.load_imputer` reads it."""
+        from genlab.tasks.impute_bootstrap import write_imputer_config
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        members = []
+        for i, (name, model) in enumerate(self.models.items()):
+            folder = f"member-{i:02d}"
+            model.save(path / folder)
+            members.append({"name": str(name), "weight": self.weights[name], "folder": folder})
+        write_imputer_config(path, "stack", {"members": members})
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Stack:
+        """The :class:`Stack` saved in folder ``path`` (see :meth:`save`)."""
+        from genlab.tasks.impute import load_imputer
+        from genlab.tasks.impute_bootstrap import IMPUTER_FILE, read_imputer_config
+
+        path = Path(path)
+        members = read_imputer_config(path, "stack").get("members")
+        try:
+            models = {m["name"]: load_imputer(path / m["folder"]) for m in members}
+            weights = {m["name"]: float(m["weight"]) for m in members}
+        except (KeyError, TypeError, ValueError) as e:
+            raise ModelFileError(f"{path / IMPUTER_FILE} is damaged: {e!r}") from None
+        return cls(models, weights)
 
     def _schema(self, name: Hashable, X: Any, fit_data: Any) -> Any:
         """The members' schema: the fitted one, else inferred from the data they resample."""

@@ -32,7 +32,8 @@ def section_impute(tour: Tour) -> Section:
         "genlab.tasks.impute.intervals(draws, level=0.9).coverage(X, mask)\n"
         "candidates = default_candidates(holes)                      # mixtures, 1-5 components\n"
         "choice = select_imputer(candidates, holes, bootstrap=10, stack=True)\n"
-        "genlab.impute(choice.stack(candidates), holes, method='mean', bootstrap=10)",
+        "stack = choice.stack(candidates, bootstrap=10).fit(holes)   # 10 refits per member\n"
+        "genlab.impute(stack, holes, method='mean')                  # and draws: same refits",
     )
     for part in (_impute_table, _impute_digits):
         figures, table = part(tour)
@@ -73,9 +74,10 @@ def _impute_table(tour: Tour) -> tuple[list[Figure], Table]:
             progress=False,
             n_jobs=-1,
         )
-        stack, bagged = choice.stack(candidates), {"bootstrap": refits, "random_state": seed}
-        stacked_mean = genlab.impute(stack, holes, method="mean", n_jobs=-1, **bagged)
-        stacked_draws = genlab.impute(stack, holes, n_draws, n_jobs=-1, **bagged)
+        stack = choice.stack(candidates, bootstrap=refits, random_state=seed, n_jobs=-1)
+        stack.fit(holes)  # the conditional mean and the draws come from the same refits
+        stacked_mean = genlab.impute(stack, holes, method="mean", random_state=seed)
+        stacked_draws = genlab.impute(stack, holes, n_draws, random_state=seed)
     levels = [0.5, 0.7, 0.8, 0.9, 0.95]
     coverage = {
         "GaussianMixture": [intervals(draws, level=q).coverage(X, mask) for q in levels],

@@ -16,9 +16,10 @@ what minimizes squared error), and for genlab's models on the tables ``coverage9
 of the true missing values inside the per-entry 90% intervals of ``N_DRAWS`` multiple
 imputations (:func:`genlab.tasks.impute.intervals`). Every genlab variant is its own row;
 ``bootstrap=B`` variants refit the model on ``B`` bootstrap resamples (Amelia II's bootstrap
-EM, :func:`genlab.tasks.impute.bootstrap_impute`), so their draws also carry the uncertainty
-of the fitted parameters, which a single fit on 178 rows and 13 columns understates, and their
-conditional means are bagged. The ``chosen by hold-out`` variants pick one of
+EM, :class:`genlab.tasks.impute_bootstrap.Bootstrap`), so their draws also carry the
+uncertainty of the fitted parameters, which a single fit on 178 rows and 13 columns
+understates, and their conditional means are bagged; a variant's mean and draws come from the
+same refits. The ``chosen by hold-out`` variants pick one of
 :func:`imputer_candidates` (Gaussian mixtures of several sizes, with full or low-rank
 covariances; for the images also kernel densities) by
 :func:`genlab.tasks.impute_select.select_imputer` (entries that were observed are hidden and
@@ -59,6 +60,7 @@ from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
 from genlab.metrics import rmse
 from genlab.tasks.impute import impute, intervals
+from genlab.tasks.impute_bootstrap import Bootstrap
 from genlab.tasks.impute_select import candidate_grid, default_candidates, select_imputer
 
 NAME = "impute"
@@ -100,8 +102,8 @@ def baselines(quick: bool = False) -> dict[str, Callable[[], Any]]:
 def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], int]]:
     """genlab variant name -> (a new unfitted model that fits with holes, bootstrap refits).
 
-    With refits ``B > 0`` the variant is :func:`~genlab.tasks.impute.bootstrap_impute`:
-    its RMSE row averages ``B`` refits' conditional means and its draws come from ``B`` refits.
+    With refits ``B > 0`` the variant is a :class:`~genlab.tasks.impute_bootstrap.Bootstrap`
+    of ``B`` refits: its RMSE row averages their conditional means and its draws come from them.
     """
     import genlab
 
@@ -160,25 +162,31 @@ def chosen_rows(
     seconds = time.perf_counter() - start
     scores = ", ".join(f"{_short(name)}: {v:.3f}" for name, v in choice.scores.items())
     holdout = f"hold-out RMSE in {choice.units} over {choice.n_entries} entries"
+    bagged = {"random_state": 0, "n_jobs": N_JOBS}
+    single = Bootstrap(candidates[choice.name], refits, **bagged)
+    stack = choice.stack(candidates, bootstrap=refits, **bagged)
     rows = []
-    chosen = (f"genlab.{choice.name} chosen by hold-out", candidates[choice.name])
-    stack = choice.stack(candidates)
-    stacked = (f"genlab stack of {len(stack.models)} imputers weighted by hold-out", stack)
-    for (method, model), note in (
-        (chosen, f"{holdout}: {scores}"),
-        (stacked, f"{holdout} {choice.stacked_score:.3f}; weights {_weights(choice.weights)}"),
+    for method, imputer, note in (
+        (f"genlab.{choice.name} chosen by hold-out", single, f"{holdout}: {scores}"),
+        (
+            f"genlab stack of {len(stack.models)} imputers weighted by hold-out",
+            stack,
+            f"{holdout} {choice.stacked_score:.3f}; weights {_weights(choice.weights)}",
+        ),
     ):
+        start = time.perf_counter()
+        imputer.fit(X_holes if fit_data is None else fit_data)
+        fit_seconds = seconds + time.perf_counter() - start
         got = genlab_rows(
             case,
-            model,
+            imputer,
             f"{method}, bootstrap={refits}",
             X_holes,
             X_true,
-            seconds,
+            fit_seconds,
             n_draws,
             refits,
             calibration,
-            fit_data,
         )
         got[0].note = f"{got[0].note}; {note}"
         rows += got
@@ -243,38 +251,35 @@ def baseline_rows(
 
 def genlab_rows(
     case: str,
-    model: Any,
+    imputer: Any,
     method: str,
     X_holes: Any,
     X_true: np.ndarray,
     fit_seconds: float,
     n_draws: int | None,
-    bootstrap: int = 0,
+    refits: int = 0,
     calibration: dict | None = None,
-    fit_data: Any = None,
 ) -> list[Row]:
-    """The ``model``'s conditional-mean ``rmse`` and, given ``n_draws``, ``coverage90``.
-
-    ``model`` is fitted, or with ``bootstrap`` refits it is only the template of the refits
-    (fitted on resamples of ``fit_data``, default ``X_holes``).
+    """The fitted ``imputer``'s conditional-mean ``rmse`` and, given ``n_draws``,
+    ``coverage90`` (a model, or a bootstrap ensemble of ``refits`` copies or a stack of them:
+    its mean and its draws come from the same refits).
     ``calibration``, if given, receives ``method -> coverage at each CALIBRATION_LEVELS``.
     """
     mask = np.isnan(X_holes)
     start = time.perf_counter()
-    options = {"bootstrap": bootstrap, "n_jobs": N_JOBS} if bootstrap else {}
-    filled = impute(model, X_holes, method="mean", random_state=0, fit_data=fit_data, **options)
+    filled = impute(imputer, X_holes, method="mean", random_state=0)
     seconds = fit_seconds + time.perf_counter() - start
-    what = f"mean of {bootstrap} bootstrap refits' " if bootstrap else ""
+    what = f"mean of {refits} bootstrap refits' " if refits else ""
     rows = [_row(case, method, "rmse", rmse(filled, X_true, mask), seconds, what + "cond. mean")]
     if n_draws:
         start = time.perf_counter()
-        draws = impute(model, X_holes, n_imputations=n_draws, random_state=0, **options)
+        draws = impute(imputer, X_holes, n_imputations=n_draws, random_state=0)
         covered = intervals(draws, level=LEVEL).coverage(X_true, mask)
         if calibration is not None:
             calibration[method] = [
                 intervals(draws, level=q).coverage(X_true, mask) for q in CALIBRATION_LEVELS
             ]
-        source = f"{bootstrap} bootstrap refits" if bootstrap else "the fitted model"
+        source = f"the same {refits} bootstrap refits" if refits else "the fitted model"
         inside = COVERAGE_TARGET[0] <= covered <= COVERAGE_TARGET[1]
         note = (
             f"{n_draws} draws from {source}, Weibull-position 5%/95% quantiles; "
@@ -315,11 +320,12 @@ def tabular_case(
     )
     n_draws = QUICK["n_draws"] if quick else N_DRAWS
     calibration: dict = {}
-    for method, (make, bootstrap) in tabular_models(quick).items():
+    for method, (make, refits) in tabular_models(quick).items():
         start = time.perf_counter()
-        model = make() if bootstrap else make().fit(holes)
+        model = Bootstrap(make(), refits, random_state=0, n_jobs=N_JOBS) if refits else make()
+        model.fit(holes)
         seconds = time.perf_counter() - start
-        rows += genlab_rows(case, model, method, holes, X, seconds, n_draws, bootstrap, calibration)
+        rows += genlab_rows(case, model, method, holes, X, seconds, n_draws, refits, calibration)
     rows += chosen_rows(case, holes, X, n_draws, quick, calibration=calibration)
     if figures is not None:
         from genlab.report.figures import imputation_calibration_figure, save_figure
