@@ -75,6 +75,15 @@ def test_impute_with_bootstrap_refits(tmp_path, capsys):
     assert run(*bad, "--fit-data", tmp_path / "train.csv") != 0
     assert "give bootstrap=B" in capsys.readouterr().err
     assert run(*bad, "--bootstrap", "-2") != 0 and not (tmp_path / "c.csv").exists()
+    kept = tmp_path / "bag"
+    assert run(*args, "--save", kept, "-o", tmp_path / "d.csv") == 0
+    assert "Saved the 3 refits" in capsys.readouterr().err
+    assert (
+        run("impute", kept, tmp_path / "h.csv", "--method", "mean", "-o", tmp_path / "e.csv") == 0
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "d.csv"), pd.read_csv(tmp_path / "e.csv"))
+    assert run(*bad, "--save", tmp_path / "no") == 2 and not (tmp_path / "no").exists()
+    assert "give --bootstrap B" in " ".join(capsys.readouterr().err.split())
 
 
 def test_impute_select_chooses_stacks_and_fills(tmp_path, capsys):

@@ -286,32 +286,46 @@ def impute(
         int,
         typer.Option(help="With --bootstrap: processes that run the refits (-1: one per CPU)."),
     ] = -1,
+    save: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --bootstrap: keep the B refits in this folder ('genlab impute SAVE "
+            "NEW_DATA' fills new rows with them, without refitting)."
+        ),
+    ] = None,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
     """Fill the missing entries of DATA from the model's conditional p(x_missing | x_observed).
 
-    MODEL is a saved model (genlab fit) or a saved imputer (genlab impute-select --save).
+    MODEL is a saved model (genlab fit) or a saved imputer (genlab impute-select --save,
+    genlab impute --bootstrap B --save).
     """
     from genlab.data.sources import open_data
+    from genlab.models.base import GenerativeModel
     from genlab.tasks.impute import impute as impute_task
     from genlab.tasks.impute import load_imputer
+    from genlab.tasks.impute_bootstrap import Bootstrap
 
     state["quiet"] = quiet
     model = load_imputer(model_dir)
     ds = open_data(data)
     rows = None if fit_data is None else open_data(fit_data).X
-    with _progress(f"Imputing {len(ds)} rows ×{multiple}"):
-        filled = impute_task(
-            model,
-            ds.X,
-            multiple,
-            method=method,
-            random_state=seed,
-            bootstrap=bootstrap,
-            fit_data=rows,
-            n_jobs=n_jobs,
+    if save is not None and not (bootstrap and isinstance(model, GenerativeModel)):
+        raise InputError(
+            "--save keeps the refits of a saved model: give --bootstrap B and a model folder "
+            "(a saved imputer is kept already)"
         )
+    options = {"bootstrap": bootstrap, "fit_data": rows, "n_jobs": n_jobs}
+    if bootstrap and isinstance(model, GenerativeModel):  # fit the refits once, keep them
+        model = Bootstrap(model, bootstrap, random_state=seed, n_jobs=n_jobs)
+        with _progress(f"Fitting {bootstrap} refits"):
+            model.fit(ds.X if rows is None else rows)
+        if save is not None:
+            _say(f"Saved the {bootstrap} refits to {model.save(save)}")
+        options = {}
+    with _progress(f"Imputing {len(ds)} rows ×{multiple}"):
+        filled = impute_task(model, ds.X, multiple, method=method, random_state=seed, **options)
     _write_imputations(filled, out, multiple, files, model.schema_)
 
 
