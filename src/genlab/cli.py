@@ -39,6 +39,9 @@ state = {"quiet": False}
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary output.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
 ModelDir = Annotated[Path, typer.Argument(help="Folder of a saved model.")]
+ImputerDir = Annotated[
+    Path, typer.Argument(help="Folder of a saved model, or of a saved imputer (--save).")
+]
 Data = Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")]
 HolesData = Annotated[str, typer.Argument(help="Table, .npy or image folder with missing values.")]
 ImputedOut = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv/.parquet/.npy).")]
@@ -263,7 +266,7 @@ def compare(
 
 @app.command()
 def impute(
-    model_dir: ModelDir,
+    model_dir: ImputerDir,
     data: HolesData,
     out: ImputedOut,
     multiple: Annotated[

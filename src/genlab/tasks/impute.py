@@ -58,10 +58,12 @@ from scipy import stats
 from genlab.data.datasets import Dataset
 from genlab.data.schema import Schema, infer_schema
 from genlab.errors import InputError, ModelFileError
+from genlab.tasks.impute_bootstrap import Bootstrap, bootstrap_impute
 
 __all__ = [
     "ImputationIntervals",
     "PooledEstimate",
+    "bootstrap_impute",
     "from_long",
     "impute",
     "intervals",
@@ -138,9 +140,7 @@ def impute(
         return mean_impute(X)
     if not callable(getattr(model, "impute", None)):
         raise InputError(f"model must be a fitted genlab model or 'mean', got {type(model)}")
-    # here: both modules call impute
-    from genlab.tasks.impute_bootstrap import Bootstrap, bootstrap_impute
-    from genlab.tasks.impute_stack import Stack
+    from genlab.tasks.impute_stack import Stack  # here: impute_stack calls impute
 
     if isinstance(model, Bootstrap) and bootstrap:
         raise InputError(
@@ -201,7 +201,7 @@ def load_imputer(path: str | Path) -> Any:
         True
     """
     from genlab.models import load_model
-    from genlab.tasks.impute_bootstrap import IMPUTER_FILE, Bootstrap, read_imputer_config
+    from genlab.tasks.impute_bootstrap import IMPUTER_FILE, read_imputer_config
     from genlab.tasks.impute_stack import Stack
 
     path = Path(path)
