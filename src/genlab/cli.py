@@ -301,8 +301,7 @@ def impute(
 ) -> None:
     """Fill the missing entries of DATA from the model's conditional p(x_missing | x_observed).
 
-    MODEL is a saved model (genlab fit) or a saved imputer (genlab impute-select --save,
-    genlab impute --bootstrap B --save).
+    MODEL: a saved model (genlab fit) or imputer (--save of impute-select or of impute).
     """
     from genlab.data.sources import open_data
     from genlab.models.base import GenerativeModel
