@@ -313,22 +313,29 @@ def impute(
     model = load_imputer(model_dir)
     ds = open_data(data)
     rows = None if fit_data is None else open_data(fit_data).X
-    if save is not None and not (bootstrap and isinstance(model, GenerativeModel)):
+    refit_here = bool(bootstrap) and isinstance(model, GenerativeModel)  # a Stack bags itself
+    if save is not None and not refit_here:
         raise InputError(
             "--save keeps the refits of a saved model: give --bootstrap B and a model folder "
             "(a saved imputer is kept already)"
         )
     options = {"bootstrap": bootstrap, "fit_data": rows, "n_jobs": n_jobs}
-    if bootstrap and isinstance(model, GenerativeModel):  # fit the refits once, keep them
+    if refit_here:  # fit the refits once, keep them
         model = Bootstrap(model, bootstrap, random_state=seed, n_jobs=n_jobs)
-        with _progress(f"Fitting {bootstrap} refits"):
-            model.fit(ds.X if rows is None else rows)
-        if save is not None:
-            _say(f"Saved the {bootstrap} refits to {model.save(save)}")
+        _fit_imputer(model, ds.X if rows is None else rows, f"the {bootstrap} refits", save)
         options = {}
     with _progress(f"Imputing {len(ds)} rows ×{multiple}"):
         filled = impute_task(model, ds.X, multiple, method=method, random_state=seed, **options)
     _write_imputations(filled, out, multiple, files, model.schema_)
+
+
+def _fit_imputer(imputer: Any, rows: Any, what: str, save: Path | None) -> None:
+    """Fit a bootstrap ensemble or a stack of them on ``rows``; with ``save``, keep ``what``
+    it holds there."""
+    with _progress("Fitting the bootstrap refits"):
+        imputer.fit(rows)
+    if save is not None:
+        _say(f"Saved {what} to {imputer.save(save)}")
 
 
 def _write_imputations(filled: Any, out: Path, multiple: int, files: bool, schema: Any) -> None:
@@ -448,10 +455,7 @@ def impute_select(
         if stack
         else Bootstrap(candidates[choice.name], bootstrap, **bagged)
     )
-    with _progress(f"Fitting {bootstrap} refits per imputer"):
-        imputer.fit(X if rows is None else rows)
-    if save is not None:
-        _say(f"Saved the fitted imputer to {imputer.save(save)}")
+    _fit_imputer(imputer, X if rows is None else rows, "the fitted imputer", save)
     method = "mean" if multiple == 1 else "sample"
     with _progress(f"Imputing {len(X)} rows ×{multiple}"):
         filled = impute_task(imputer, X, multiple, method=method, random_state=seed)

@@ -58,7 +58,12 @@ from scipy import stats
 from genlab.data.datasets import Dataset
 from genlab.data.schema import Schema, infer_schema
 from genlab.errors import InputError, ModelFileError
-from genlab.tasks.impute_bootstrap import Bootstrap, bootstrap_impute
+from genlab.tasks.impute_bootstrap import (
+    IMPUTER_FILE,
+    Bootstrap,
+    bootstrap_impute,
+    read_imputer_config,
+)
 
 __all__ = [
     "ImputationIntervals",
@@ -201,8 +206,7 @@ def load_imputer(path: str | Path) -> Any:
         True
     """
     from genlab.models import load_model
-    from genlab.tasks.impute_bootstrap import IMPUTER_FILE, read_imputer_config
-    from genlab.tasks.impute_stack import Stack
+    from genlab.tasks.impute_stack import Stack  # here: impute_stack calls impute
 
     path = Path(path)
     if not (path / IMPUTER_FILE).is_file():

@@ -98,9 +98,7 @@ class Bootstrap(BaseEstimator):
                 missing values), or complete training rows of a model that fills new ones.
             y: not used (class-conditional refits are not supported).
         """
-        n_refits = self.n_refits
-        if isinstance(n_refits, bool) or not isinstance(n_refits, int | np.integer) or n_refits < 1:
-            raise InputError(f"bootstrap needs a positive number of refits, got {n_refits!r}")
+        n_refits = _check_refits(self.n_refits)
         if y is not None:
             raise InputError("bootstrap refits are unconditional; fit without y")
         if not callable(getattr(self.model, "impute", None)):
@@ -110,11 +108,11 @@ class Bootstrap(BaseEstimator):
             raise InputError("bootstrap refits need at least one row to resample")
         model = self.model
         schema = model.schema_ if hasattr(model, "schema_") else infer_schema(source)
-        streams = np.random.default_rng(self.random_state).spawn(int(n_refits))
+        streams = np.random.default_rng(self.random_state).spawn(n_refits)
         done = Parallel(n_jobs=self.n_jobs)(
             delayed(recording_warnings)(_refit, model, source, schema, stream) for stream in streams
         )
-        summarize_warnings([w for _, caught in done for w in caught], int(n_refits), _REFITS)
+        summarize_warnings([w for _, caught in done for w in caught], n_refits, _REFITS)
         self.models_ = [copy for copy, _ in done]
         self.schema_ = schema
         return self
@@ -230,11 +228,10 @@ def bootstrap_impute(
         >>> len(draws), bool(np.isfinite(draws[3]).all())
         (4, True)
     """
-    if isinstance(n_refits, bool) or not isinstance(n_refits, int | np.integer) or n_refits < 1:
-        raise InputError(f"bootstrap needs a positive number of refits, got {n_refits!r}")
+    n_refits = _check_refits(n_refits)
     check_impute_request(n_imputations, method)
     fit_stream, draw_stream = np.random.default_rng(random_state).spawn(2)
-    n_copies = int(n_refits if method == "mean" else min(n_refits, n_imputations))
+    n_copies = n_refits if method == "mean" else min(n_refits, n_imputations)
     bag = Bootstrap(model, n_copies, random_state=fit_stream, n_jobs=n_jobs)
     bag.fit(X if fit_data is None else fit_data)
     return bag.impute(X, n_imputations, method=method, random_state=draw_stream)
@@ -269,6 +266,13 @@ def read_imputer_config(path: Path, kind: str | None = None) -> dict[str, Any]:
     if kind is not None and config.get("kind") != kind:
         raise ModelFileError(f"{file} holds a {config.get('kind')!r}, not a {kind!r}")
     return config
+
+
+def _check_refits(n_refits: Any) -> int:
+    """``n_refits`` as an int, if it is a positive integer (InputError otherwise)."""
+    if isinstance(n_refits, bool) or not isinstance(n_refits, int | np.integer) or n_refits < 1:
+        raise InputError(f"bootstrap needs a positive number of refits, got {n_refits!r}")
+    return int(n_refits)
 
 
 def _refit(model: Any, source: Any, schema: Schema, rng: np.random.Generator) -> Any:
