@@ -190,6 +190,29 @@ def test_bad_input_exits_2_with_a_message(tmp_path, capsys):
     assert run("fit") == 2  # usage error
 
 
+def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
+    X = genlab.load_dataset("wine").X.iloc[:30, :3]
+    X.to_csv(tmp_path / "t.csv", index=False)
+    model = tmp_path / "m"
+    assert run("fit", "gmm", tmp_path / "t.csv", "-o", model, "-q") == 0
+    holes = X.mask(masks.mcar(X.shape, 0.2, random_state=0))
+    holes.to_csv(tmp_path / "h.csv", index=False)
+    for command in (
+        ("impute", model, tmp_path / "h.csv", "--bootstrap", "2", "--save", tmp_path / "bag"),
+        ("impute-select", tmp_path / "h.csv", "--save", tmp_path / "bag"),
+    ):
+        assert run(*command, "-o", tmp_path / "f.txt") == 2
+        assert "unknown output format '.txt'" in capsys.readouterr().err
+        assert not (tmp_path / "bag").exists()  # nothing was fitted
+    assert run("sample", model, "-o", tmp_path / "s.png") == 2
+    assert "a .png output needs images" in capsys.readouterr().err
+    assert run("score", model, tmp_path / "t.csv", "-o", tmp_path / "lp.npy") == 2
+    assert run("encode", model, tmp_path / "t.csv", "-o", tmp_path / "z.parquet") == 2
+    assert not list(tmp_path.glob("[slz]*.*"))
+    assert run("score", model, tmp_path / "t.csv", "-o", tmp_path / "lp.parquet", "-q") == 0
+    assert len(pd.read_parquet(tmp_path / "lp.parquet")) == 30
+
+
 def test_datasets_and_help(capsys):
     assert run("datasets") == 0
     out = capsys.readouterr().out

@@ -35,6 +35,8 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 state = {"quiet": False}
+OUTPUT_FORMATS = (".csv", ".parquet", ".npy", ".png")  # what _write writes
+TABLE_FORMATS = (".csv", ".parquet")
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary output.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
@@ -181,6 +183,7 @@ def sample(
 
     state["quiet"] = quiet
     model = load_model(model_dir)
+    _check_out(out, model.schema_)
     cond: Any = None
     if condition == "all" and model.classes_ is not None:
         cond = np.repeat(model.classes_, n)
@@ -198,7 +201,9 @@ def sample(
 def score(
     model_dir: ModelDir,
     data: Data,
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV with log p (and bits/dim).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help=".csv or .parquet with log p (and bits/dim).")
+    ],
     quiet: Quiet = False,
 ) -> None:
     """Write log p(x) of every row of DATA (nats; bits/dim on discrete data) to --out."""
@@ -207,14 +212,14 @@ def score(
 
     state["quiet"] = quiet
     model = load_model(model_dir)
+    _check_out(out, formats=TABLE_FORMATS)
     ds = open_data(data)
     with _progress(f"Scoring {len(ds)} rows"):
         log_prob = model.log_prob(ds.X)
     table = pd.DataFrame({"log_prob_nats": log_prob})
     if model.schema_.is_discrete or model.schema_.container == "image":
         table["bits_per_dim"] = -log_prob / (model.n_features_in_ * np.log(2))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    _write(table, out, None)
     kind = "lower bound" if model.likelihood_is_bound else "exact"
     _say(f"mean log p = {log_prob.mean():.4f} nats ({kind}); wrote {out}")
 
@@ -311,6 +316,7 @@ def impute(
 
     state["quiet"] = quiet
     model = load_imputer(model_dir)
+    _check_out(out, model.schema_)
     ds = open_data(data)
     rows = None if fit_data is None else open_data(fit_data).X
     refit_here = bool(bootstrap) and isinstance(model, GenerativeModel)  # a Stack bags itself
@@ -426,6 +432,7 @@ def impute_select(
     if bootstrap < 1:
         raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
     X = open_data(data).X
+    _check_out(out, infer_schema(X))
     rows = None if fit_data is None else open_data(fit_data).X
     candidates = (
         {str(folder): load_model(folder) for folder in candidate}
@@ -497,15 +504,24 @@ def _as_table(X: Any, schema: Any) -> Any:
     return pd.DataFrame(np.asarray(X).reshape(len(X), -1), columns=schema.names)
 
 
+def _check_out(out: Path, schema: Any = None, formats: tuple[str, ...] = OUTPUT_FORMATS) -> None:
+    """Refuse, before any work, an output path of a format that cannot be written (a .png of a
+    table included, given the data's ``schema``)."""
+    suffix = out.suffix.lower()
+    if suffix not in formats:
+        raise InputError(f"unknown output format {suffix!r} of {out}: use {', '.join(formats)}")
+    if suffix == ".png" and schema is not None and schema.image_shape is None:
+        raise InputError("a .png output needs images; use .csv, .parquet or .npy")
+
+
 def _write(X: Any, out: Path, schema: Any, ncols: int | None = None) -> None:
     """Write X as .png (images), .npy, .csv or .parquet; ``schema`` names a table's columns."""
     from genlab.report.grids import save_image_grid
 
+    _check_out(out, schema)
     out.parent.mkdir(parents=True, exist_ok=True)
     suffix = out.suffix.lower()
     if suffix == ".png":
-        if schema.image_shape is None:
-            raise InputError("a .png output needs an image model; use .csv, .parquet or .npy")
         levels = schema.columns[0].levels if schema.columns[0].kind == "integer" else (0, 255)
         save_image_grid(out, np.asarray(X), levels=tuple(levels), ncols=ncols)
     elif suffix == ".npy":
@@ -513,8 +529,6 @@ def _write(X: Any, out: Path, schema: Any, ncols: int | None = None) -> None:
     elif suffix in (".csv", ".parquet"):
         table = _as_table(X, schema)
         table.to_csv(out, index=False) if suffix == ".csv" else table.to_parquet(out, index=False)
-    else:
-        raise InputError(f"unknown output format {suffix!r}: use .csv, .parquet, .npy or .png")
 
 
 # ========================================================= representations
@@ -545,6 +559,7 @@ def encode(
 
     state["quiet"] = quiet
     model = load_model(model_dir)
+    _check_out(out, formats=(".csv", ".npy"))
     ds = open_data(data, label_column=label_column)
     cond = _label_like(condition, model.classes_) if condition is not None else None
     if cond is None and model.classes_ is not None:
@@ -554,13 +569,11 @@ def encode(
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npy":
         np.save(out, Z, allow_pickle=False)
-    elif out.suffix.lower() == ".csv":
+    else:
         table = pd.DataFrame(Z, columns=[f"z{j + 1}" for j in range(Z.shape[1])])
         if ds.y is not None:
             table["label"] = ds.y
         table.to_csv(out, index=False)
-    else:
-        raise InputError(f"unknown latent format {out.suffix!r}: use .csv or .npy")
     _say(f"Wrote {Z.shape[0]} codes of {Z.shape[1]} dimensions to {out}")
 
 
@@ -587,6 +600,7 @@ def interpolate(
 
     state["quiet"] = quiet
     model = load_model(model_dir)
+    _check_out(out, model.schema_)
     ds = open_data(data)
     pairs = [_row_pair(p, len(ds)) for p in (pair or ["0,1"])]
     cond = None if condition is None else _label_like(condition, model.classes_)
@@ -689,6 +703,8 @@ def decompress(
 
     state["quiet"] = quiet
     model = load_model(model_dir)
+    if out.suffix:
+        _check_out(out, model.schema_)
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     with _progress(f"Decompressing {file.name}"):

@@ -270,6 +270,7 @@ def test_bad_input_gives_genlab_errors(family, iris, mixed):
     with pytest.raises(genlab.InputError, match="entirely missing"):
         make(family).fit(np.column_stack([X, np.full(len(X), np.nan)]))
     m = make(family).fit(X)
+    assert m.log_prob(X[:0]).shape == (0,)  # no rows is not an error: nothing to score
     with pytest.raises(genlab.InputError, match="4 columns"):
         m.log_prob(X[:, :3])
     with pytest.raises(genlab.InputError, match="non-number"):

@@ -84,6 +84,19 @@ def test_an_untrained_flow_is_the_base_mixture():
     assert start.score(test) > one.score(test) + 0.5  # two clusters, not one wide Gaussian
 
 
+def test_a_single_column_flow_starts_as_its_base_and_round_trips(tmp_path):
+    # one feature and no context: zuko builds an element-wise transform without a network
+    X = np.random.default_rng(0).normal(3, 2, size=(200, 1))
+    untrained = {**TINY, "max_epochs": 0, "base_components": 1}
+    start = [genlab.Flow(**untrained, kind=kind).fit(X).log_prob(X) for kind in ("nsf", "maf")]
+    assert np.allclose(*start)  # both identity transforms over the same base
+    for kind in ("nsf", "maf"):
+        m = genlab.Flow(**TINY, kind=kind).fit(X)
+        assert np.abs(m.decode(m.encode(X)) - X).max() < 1e-4
+        m.save(tmp_path / kind)
+        assert np.array_equal(genlab.load_model(tmp_path / kind).log_prob(X), m.log_prob(X))
+
+
 # ===================================================================== likelihood
 def test_log_prob_is_in_the_users_units(iris):
     X = iris.flat()

@@ -133,6 +133,8 @@ class GenerativeModel(BaseEstimator):
         self._require("exact_likelihood", "likelihood_bound")
         A = self._encode(X)
         codes = self._encode_condition(condition, len(A))
+        if not len(A):  # no rows, nothing to score (as sample(0) draws nothing)
+            return np.zeros(0)
         if self.classes_ is not None and codes is None:
             return self._log_prob_marginal(A)
         return self._log_prob(A, codes)

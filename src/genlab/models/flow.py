@@ -109,8 +109,12 @@ class _FlowModule(nn.Module):
             flow = zuko.flows.MAF(features, context, **common)
         self.transform = flow.transform  # zuko's lazy x -> z given c; the base is ours
         for t in self.transform.transforms:  # zero output layer: the flow starts as identity
-            nn.init.zeros_(t.hyper[-1].weight)
-            nn.init.zeros_(t.hyper[-1].bias)
+            if hasattr(t, "hyper"):
+                nn.init.zeros_(t.hyper[-1].weight)
+                nn.init.zeros_(t.hyper[-1].bias)
+            else:  # one feature and no context: zuko's element-wise transform, plain parameters
+                for phi in t.phi:
+                    nn.init.zeros_(phi)
         self.classes, self.tails = classes, tails
         self.base_logits = nn.Parameter(torch.zeros(components))
         self.base_loc = nn.Parameter(torch.zeros(components, features))

@@ -137,6 +137,9 @@ class GaussianMixture(GenerativeModel):
             params, _ = em.fit_em(Xc, Xcat, list(self.n_categories_), k, **kwargs)
             return params, {}
         candidates = range(1, min(self.max_components, len(Xc)) + 1)
+        if len(candidates) == 1:  # one row or max_components=1: nothing to choose
+            params, _ = em.fit_em(Xc, Xcat, list(self.n_categories_), 1, **kwargs)
+            return params, {}
         if self.selection == "cv":
             scores = _cross_validated_scores(Xc, Xcat, list(self.n_categories_), candidates, kwargs)
             best = max(scores, key=scores.get)
@@ -289,8 +292,10 @@ class GaussianMixture(GenerativeModel):
 def _cross_validated_scores(
     Xc: np.ndarray, Xcat: np.ndarray, n_categories: list[int], candidates: range, kwargs: dict
 ) -> dict[int, float]:
-    """Mean 5-fold held-out log-likelihood per row of each candidate number of components."""
-    folds = np.array_split(np.random.default_rng(kwargs["random_state"]).permutation(len(Xc)), 5)
+    """Mean 5-fold held-out log-likelihood per row of each candidate number of components
+    (one fold per row below 5 rows)."""
+    order = np.random.default_rng(kwargs["random_state"]).permutation(len(Xc))
+    folds = np.array_split(order, min(5, len(Xc)))  # none empty
     scores = {}
     for k in candidates:
         total = 0.0
