@@ -26,7 +26,9 @@ of the weights (``ema_decay="auto"``); on digits it is worth about 0.1 bit per p
   gets the exact marginal of its observed entries under each order changed to visit them
   first (in that order's relative order): the integral of that order's joint
   (``log_prob_orders``) over the missing entries. The orders of an any-order model agree only
-  approximately, so it is not the integral of the default order's joint.
+  approximately, so it is not the integral of the default order's joint. An integer value off
+  its column's grid ``lo..hi`` (seen at fit) is rounded and clipped to it, as input and as
+  outcome: an age above the oldest seen scores as the top edge bin, which holds the tail.
 * ``sample`` / ``impute`` (``"sample"``): exact ancestral sampling of the missing columns one at
   a time, in default order, each conditioned on the observed entries and those drawn so far.
   ``"mean"`` is a Monte Carlo estimate of ``E[x_m | x_o]`` from ``n_mean_samples`` such paths,
@@ -94,6 +96,15 @@ class AnyOrderNet(nn.Module):
         half = [_half_width(s) for s in spec]
         self.register_buffer("_centre", torch.tensor(centre), persistent=False)
         self.register_buffer("_half", torch.tensor(half), persistent=False)
+        # integer grids lo..hi (+-inf elsewhere): off-grid inputs are rounded and clipped, so
+        # that the network conditions on the value the heads score (an edge bin for outliers)
+        lo = [s["levels"][0] if s["kind"] == "integer" else -np.inf for s in spec]
+        hi = [s["levels"][1] if s["kind"] == "integer" else np.inf for s in spec]
+        self.register_buffer("_lo", torch.tensor(lo), persistent=False)
+        self.register_buffer("_hi", torch.tensor(hi), persistent=False)
+        integer = [s["kind"] == "integer" for s in spec]
+        self.register_buffer("_integer", torch.tensor(integer), persistent=False)
+        self._any_integer = any(integer)
         layers: list[nn.Module] = []
         width = sum(self._one_hot_sizes) + len(spec) + n_classes
         for h in hidden_sizes:
@@ -114,6 +125,10 @@ class AnyOrderNet(nn.Module):
         """
         m = observed.to(x.dtype)
         x = torch.where(observed, x, torch.zeros_like(x))
+        if self._any_integer:
+            x = torch.where(self._integer, x.round(), x).clamp(
+                self._lo.to(x.dtype), self._hi.to(x.dtype)
+            )
         parts = []
         if any(self._categorical):
             for j, size in enumerate(self._one_hot_sizes):
