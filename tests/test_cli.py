@@ -202,7 +202,7 @@ def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
         ("impute-select", tmp_path / "h.csv", "--save", tmp_path / "bag"),
     ):
         assert run(*command, "-o", tmp_path / "f.txt") == 2
-        assert "unknown output format '.txt'" in capsys.readouterr().err
+        assert "unknown output format '.txt'" in " ".join(capsys.readouterr().err.split())
         assert not (tmp_path / "bag").exists()  # nothing was fitted
     assert run("sample", model, "-o", tmp_path / "s.png") == 2
     assert "a .png output needs images" in capsys.readouterr().err
@@ -211,6 +211,17 @@ def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
     assert not list(tmp_path.glob("[slz]*.*"))
     assert run("score", model, tmp_path / "t.csv", "-o", tmp_path / "lp.parquet", "-q") == 0
     assert len(pd.read_parquet(tmp_path / "lp.parquet")) == 30
+    assert run("compare", model, model, tmp_path / "t.csv", "--plot", tmp_path / "p.txt") == 2
+    assert run("compare", model, model, tmp_path / "t.csv", "-o", tmp_path / "c.json") == 2
+    capsys.readouterr()
+    a_file = tmp_path / "lp.parquet"
+    for command in (("fit", "kde", tmp_path / "t.csv"), ("tour", "--fast"), ("bench", "impute")):
+        assert run(*command, "-o", a_file) == 2
+        assert "is a file, not a folder" in " ".join(capsys.readouterr().err.split())
+    # a file system refusal after the work is one line and exit 1, not a traceback
+    (tmp_path / "d.csv").mkdir()
+    assert run("compare", model, model, tmp_path / "t.csv", "-q", "-o", tmp_path / "d.csv") == 1
+    assert "error:" in capsys.readouterr().err
 
 
 def test_datasets_and_help(capsys):

@@ -138,6 +138,8 @@ def fit(
     state["quiet"] = quiet
     if family not in FAMILIES:
         raise InputError(f"unknown family {family!r}; available: {sorted(FAMILIES)}")
+    _check_folder(out)
+    _check_folder(checkpoint_dir, "--checkpoint-dir")
     cls = FAMILIES[family]
     params = _parse_sets(set_ or [])
     known = cls().get_params()
@@ -234,7 +236,8 @@ def compare(
         Path | None, typer.Option("--out", "-o", help="Also write the table as CSV.")
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option(help="PNG of per-example log-likelihood differences.")
+        Path | None,
+        typer.Option(help="Plot of per-example log-likelihood differences (.png, .pdf, .svg)."),
     ] = None,
     label_column: Annotated[
         str | None, typer.Option(help="Column of DATA with class labels for conditional models.")
@@ -253,6 +256,10 @@ def compare(
     if len(paths) < 2:
         raise InputError("compare needs at least one model folder and then DATA")
     *model_dirs, data = paths
+    if out is not None:
+        _check_out(out, formats=(".csv",))
+    if plot is not None:
+        _check_out(plot, formats=(".png", ".pdf", ".svg"))
     with _progress(f"Scoring {len(model_dirs)} models on {data}"):
         table = compare_saved(
             model_dirs, data, label_column=label_column, confidence=confidence, plot=plot
@@ -317,6 +324,7 @@ def impute(
     state["quiet"] = quiet
     model = load_imputer(model_dir)
     _check_out(out, model.schema_)
+    _check_folder(save, "--save")
     ds = open_data(data)
     rows = None if fit_data is None else open_data(fit_data).X
     refit_here = bool(bootstrap) and isinstance(model, GenerativeModel)  # a Stack bags itself
@@ -433,6 +441,7 @@ def impute_select(
         raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
     X = open_data(data).X
     _check_out(out, infer_schema(X))
+    _check_folder(save, "--save")
     rows = None if fit_data is None else open_data(fit_data).X
     candidates = (
         {str(folder): load_model(folder) for folder in candidate}
@@ -482,6 +491,7 @@ def bench(
     from genlab.bench import run_suites
 
     state["quiet"] = quiet
+    _check_folder(out)
     results = run_suites(suites, out, quick=quick, on_start=lambda s: _say(f"Running {s}…"))
     if not quiet:
         print((out / "report.md").read_text())
@@ -512,6 +522,12 @@ def _check_out(out: Path, schema: Any = None, formats: tuple[str, ...] = OUTPUT_
         raise InputError(f"unknown output format {suffix!r} of {out}: use {', '.join(formats)}")
     if suffix == ".png" and schema is not None and schema.image_shape is None:
         raise InputError("a .png output needs images; use .csv, .parquet or .npy")
+
+
+def _check_folder(path: Path | None, option: str = "--out") -> None:
+    """Refuse, before any work, a folder option that names an existing file."""
+    if path is not None and path.exists() and not path.is_dir():
+        raise InputError(f"{option} {path} is a file, not a folder")
 
 
 def _write(X: Any, out: Path, schema: Any, ncols: int | None = None) -> None:
@@ -646,6 +662,7 @@ def tour(
     from genlab.tour import TourConfig, run_tour
 
     state["quiet"] = quiet
+    _check_folder(out)
     report = run_tour(TourConfig(out, fast=fast, budget_minutes=budget, seed=seed, quiet=quiet))
     failed = [s.title for s in report.sections if s.status == "failed"]
     _say(f"Report written to {out / 'index.html'} and {out / 'report.md'}")
@@ -705,6 +722,8 @@ def decompress(
     model = load_model(model_dir)
     if out.suffix:
         _check_out(out, model.schema_)
+    else:
+        _check_folder(out)
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     with _progress(f"Decompressing {file.name}"):
@@ -738,9 +757,10 @@ def run(*args: object) -> int:
 
 
 def main() -> None:
-    """Entry point. Usage errors exit 2 (typer), genlab errors exit 2 with the message, and
-    anything unexpected exits 1 with its traceback. Warnings print as ``warning: ...``: a
-    source line (typer's, for a warning genlab attributes to its caller) means nothing here."""
+    """Entry point. Usage errors exit 2 (typer), genlab errors exit 2 with the message, file
+    system errors exit 1 with theirs, and anything unexpected exits 1 with its traceback.
+    Warnings print as ``warning: ...``: a source line (typer's, for a warning genlab
+    attributes to its caller) means nothing here."""
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
@@ -748,6 +768,9 @@ def main() -> None:
     except GenlabError as e:
         err.print(f"[red]error:[/red] {e}")
         sys.exit(2)
+    except OSError as e:  # the file system said no (permissions, a full disk): not a bug
+        err.print(f"[red]error:[/red] {escape(str(e))}")
+        sys.exit(1)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
