@@ -120,6 +120,15 @@ def test_bad_requests_raise_clear_errors(holes):
         impute(bag, holes, condition="a")
     with pytest.raises(genlab.InputError):
         impute(bag, holes, method="median")
+    for n_jobs in (0, 1.5, "2"):
+        with pytest.raises(genlab.InputError, match="n_jobs must be"):
+            Bootstrap(template, 2, n_jobs=n_jobs).fit(holes)
+        with pytest.raises(genlab.InputError, match="n_jobs must be"):
+            select_imputer({"g": template}, holes, n_jobs=n_jobs, progress=False)
+    # a resample that cannot be fitted (3 rows, a column observed once) names the resample
+    tiny = pd.DataFrame({"a": [1.0, np.nan, np.nan], "b": [np.nan, 4.0, 6.0]})
+    with pytest.raises(genlab.InputError, match="bootstrap resample of the 3 rows"):
+        Bootstrap(template, 20, random_state=0).fit(tiny)
 
 
 def test_warnings_of_parallel_scoring_are_said_once(holes):

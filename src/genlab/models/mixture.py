@@ -293,18 +293,27 @@ def _cross_validated_scores(
     Xc: np.ndarray, Xcat: np.ndarray, n_categories: list[int], candidates: range, kwargs: dict
 ) -> dict[int, float]:
     """Mean 5-fold held-out log-likelihood per row of each candidate number of components
-    (one fold per row below 5 rows)."""
+    (one fold per row below 5 rows). A fold whose other rows leave a column without an observed
+    entry cannot be fitted, so it is left out (on a few rows with holes); with none left every
+    candidate scores -inf and the caller keeps the first."""
     order = np.random.default_rng(kwargs["random_state"]).permutation(len(Xc))
     folds = np.array_split(order, min(5, len(Xc)))  # none empty
+    observed = np.concatenate([~np.isnan(Xc), Xcat >= 0], axis=1)  # (N, Dc + Dj)
+    splits = [
+        (train, held)
+        for f, held in enumerate(folds)
+        for train in [np.concatenate([fold for g, fold in enumerate(folds) if g != f])]
+        if observed[train].any(axis=0).all()
+    ]
+    n_held = sum(len(held) for _, held in splits)
     scores = {}
     for k in candidates:
-        total = 0.0
-        for f, held in enumerate(folds):
-            train = np.concatenate([fold for g, fold in enumerate(folds) if g != f])
+        total = 0.0 if splits else -np.inf
+        for train, held in splits:
             if k > len(train):
                 total = -np.inf
                 break
             params, _ = em.fit_em(Xc[train], Xcat[train], n_categories, k, **kwargs)
             total += em.log_prob(params, Xc[held], Xcat[held]).sum()
-        scores[k] = total / len(Xc)
+        scores[k] = total / max(n_held, 1)
     return scores

@@ -109,7 +109,7 @@ class Bootstrap(BaseEstimator):
         model = self.model
         schema = model.schema_ if hasattr(model, "schema_") else infer_schema(source)
         streams = np.random.default_rng(self.random_state).spawn(n_refits)
-        done = Parallel(n_jobs=self.n_jobs)(
+        done = parallel(self.n_jobs)(
             delayed(recording_warnings)(_refit, model, source, schema, stream) for stream in streams
         )
         summarize_warnings([w for _, caught in done for w in caught], n_refits, _REFITS)
@@ -144,7 +144,7 @@ class Bootstrap(BaseEstimator):
             for b in range(n_copies)
         ]
         busy = [b for b in range(n_copies) if sizes[b]]
-        done = Parallel(n_jobs=self.n_jobs)(
+        done = parallel(self.n_jobs)(
             delayed(recording_warnings)(_impute_copy, models[b], data, sizes[b], method, streams[b])
             for b in busy
         )
@@ -268,6 +268,15 @@ def read_imputer_config(path: Path, kind: str | None = None) -> dict[str, Any]:
     return config
 
 
+def parallel(n_jobs: Any, **options: Any) -> Parallel:
+    """``joblib.Parallel`` over ``n_jobs`` processes (None or 1: in this process; -1: one per
+    CPU), after checking ``n_jobs`` (joblib's own error for 0 names no genlab argument)."""
+    valid = isinstance(n_jobs, int | np.integer) and not isinstance(n_jobs, bool) and n_jobs != 0
+    if n_jobs is not None and not valid:
+        raise InputError(f"n_jobs must be a nonzero integer (-1: every CPU) or None: {n_jobs!r}")
+    return Parallel(n_jobs=n_jobs, **options)
+
+
 def _check_refits(n_refits: Any) -> int:
     """``n_refits`` as an int, if it is a positive integer (InputError otherwise)."""
     if isinstance(n_refits, bool) or not isinstance(n_refits, int | np.integer) or n_refits < 1:
@@ -280,7 +289,13 @@ def _refit(model: Any, source: Any, schema: Schema, rng: np.random.Generator) ->
     from genlab.tasks.impute import _take  # here: genlab.tasks.impute imports this module
 
     rows = rng.integers(0, len(source), size=len(source))  # (N,) with replacement
-    return clone(model).fit(Dataset("bootstrap", _take(source, rows), None, schema))
+    try:
+        return clone(model).fit(Dataset("bootstrap", _take(source, rows), None, schema))
+    except InputError as e:  # the rows themselves fit, so name the resample as the cause
+        raise InputError(
+            f"a bootstrap resample of the {len(source)} rows cannot be fitted ({e}); "
+            "with so few rows, impute without bootstrap refits"
+        ) from e
 
 
 def _impute_copy(copy: Any, data: Any, n_draws: int, method: str, rng: Any) -> list[Any]:

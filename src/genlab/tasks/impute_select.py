@@ -54,13 +54,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 
 from genlab.data.datasets import Dataset
 from genlab.data.masks import apply_mask
 from genlab.data.schema import Schema, infer_schema
 from genlab.errors import InputError, recording_warnings, summarize_warnings
 from genlab.tasks.impute import _take, impute
+from genlab.tasks.impute_bootstrap import parallel
 from genlab.tasks.impute_stack import Stack, stack_weights
 
 __all__ = ["ImputerChoice", "candidate_grid", "default_candidates", "select_imputer"]
@@ -191,7 +192,7 @@ def select_imputer(
     # Common random numbers: every candidate gets the same refit resamples and draws, so the
     # scores differ by the model, not by the luck of its resamples.
     seed = int(rng.integers(2**31))
-    filled = Parallel(n_jobs=n_jobs, return_as="generator")(
+    filled = parallel(n_jobs, return_as="generator")(
         delayed(recording_warnings)(_fill, candidate, task, bootstrap, seed)
         for candidate in candidates.values()
         for task in tasks
