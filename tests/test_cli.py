@@ -219,6 +219,10 @@ def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
         assert run(*command, "-o", a_file) == 2
         assert "is a file, not a folder" in " ".join(capsys.readouterr().err.split())
     # a file system refusal after the work is one line and exit 1, not a traceback
+    for command in (("impute", model, tmp_path / "h.csv"), ("impute-select", tmp_path / "h.csv")):
+        assert run(*command, "--multiple", "0", "-o", tmp_path / "f.csv") == 2
+        said = capsys.readouterr().err
+        assert "n_imputations must be a positive integer" in said and "Fitting" not in said
     (tmp_path / "d.csv").mkdir()
     assert run("compare", model, model, tmp_path / "t.csv", "-q", "-o", tmp_path / "d.csv") == 1
     assert "error:" in capsys.readouterr().err

@@ -316,12 +316,13 @@ def impute(
     MODEL: a saved model (genlab fit) or imputer (--save of impute-select or of impute).
     """
     from genlab.data.sources import open_data
-    from genlab.models.base import GenerativeModel
+    from genlab.models.base import GenerativeModel, check_impute_request
     from genlab.tasks.impute import impute as impute_task
     from genlab.tasks.impute import load_imputer
     from genlab.tasks.impute_bootstrap import Bootstrap
 
     state["quiet"] = quiet
+    check_impute_request(multiple, method)
     model = load_imputer(model_dir)
     _check_out(out, model.schema_)
     _check_folder(save, "--save")
@@ -429,14 +430,19 @@ def impute_select(
 
     --save keeps the fitted imputer, for 'genlab impute SAVE NEW_DATA'.
     """
+    from sklearn.base import clone
+
     from genlab.data.schema import infer_schema
     from genlab.data.sources import open_data
     from genlab.models import load_model
+    from genlab.models.base import check_impute_request
     from genlab.tasks.impute import impute as impute_task
     from genlab.tasks.impute_bootstrap import Bootstrap
     from genlab.tasks.impute_select import default_candidates, select_imputer
 
     state["quiet"] = quiet
+    method = "mean" if multiple == 1 else "sample"
+    check_impute_request(multiple, method)
     if bootstrap < 1:
         raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
     X = open_data(data).X
@@ -444,7 +450,7 @@ def impute_select(
     _check_folder(save, "--save")
     rows = None if fit_data is None else open_data(fit_data).X
     candidates = (
-        {str(folder): load_model(folder) for folder in candidate}
+        {str(folder): clone(load_model(folder)) for folder in candidate}  # settings only
         if candidate
         else default_candidates(X, rows)
     )
@@ -472,7 +478,6 @@ def impute_select(
         else Bootstrap(candidates[choice.name], bootstrap, **bagged)
     )
     _fit_imputer(imputer, X if rows is None else rows, "the fitted imputer", save)
-    method = "mean" if multiple == 1 else "sample"
     with _progress(f"Imputing {len(X)} rows ×{multiple}"):
         filled = impute_task(imputer, X, multiple, method=method, random_state=seed)
     _write_imputations(filled, out, multiple, files, infer_schema(X))

@@ -151,7 +151,12 @@ class Schema:
             X = pd.DataFrame(A, columns=self.names)
         missing = [n for n in self.names if n not in X.columns]
         if missing:
-            raise InputError(f"{what} lacks column(s) {missing}; expected {self.names}")
+            has = [str(c) for c in X.columns]
+            shown = has if len(has) <= 8 else [*has[:8], f"... ({len(has)} in all)"]
+            raise InputError(
+                f"{what} lacks column(s) {missing} of the {self.names} the model was fitted on; "
+                f"it has {shown}"
+            )
         out = np.empty((len(X), self.n_columns), dtype=np.float64)
         for j, col in enumerate(self.columns):
             out[:, j] = _encode_series(X[col.name], col, what)

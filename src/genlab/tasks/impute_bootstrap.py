@@ -108,6 +108,7 @@ class Bootstrap(BaseEstimator):
             raise InputError("bootstrap refits need at least one row to resample")
         model = self.model
         schema = model.schema_ if hasattr(model, "schema_") else infer_schema(source)
+        schema.encode(source)  # the rows' own faults (columns, types) before any resample
         streams = np.random.default_rng(self.random_state).spawn(n_refits)
         done = parallel(self.n_jobs)(
             delayed(recording_warnings)(_refit, model, source, schema, stream) for stream in streams
