@@ -299,12 +299,11 @@ def _cross_validated_scores(
     order = np.random.default_rng(kwargs["random_state"]).permutation(len(Xc))
     folds = np.array_split(order, min(5, len(Xc)))  # none empty
     observed = np.concatenate([~np.isnan(Xc), Xcat >= 0], axis=1)  # (N, Dc + Dj)
-    splits = [
-        (train, held)
-        for f, held in enumerate(folds)
-        for train in [np.concatenate([fold for g, fold in enumerate(folds) if g != f])]
-        if observed[train].any(axis=0).all()
-    ]
+    splits = []  # (training rows, held-out rows) of the folds that can be fitted
+    for f, held in enumerate(folds):
+        train = np.concatenate([fold for g, fold in enumerate(folds) if g != f])
+        if observed[train].any(axis=0).all():
+            splits.append((train, held))
     n_held = sum(len(held) for _, held in splits)
     scores = {}
     for k in candidates:
