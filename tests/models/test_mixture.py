@@ -28,6 +28,7 @@ def test_bad_n_factors_is_an_input_error():
         genlab.GaussianMixture(n_components=1, n_factors=1, covariance_type="diag").fit(X)
 
 
+@pytest.mark.filterwarnings("ignore:Number of distinct clusters")  # k-means init, few rows
 @pytest.mark.parametrize("n_rows", [2, 3, 4, 7])
 def test_choosing_the_number_of_components_works_on_a_few_rows(n_rows):
     X = np.arange(2.0 * n_rows).reshape(n_rows, 2)
