@@ -16,7 +16,7 @@ Two oracles, both cross-fitted (10 folds) on information that no imputer of the 
   Only on the cases in :data:`FULL_INFORMATION` (wine: on breast_cancer's 30 columns the
   Gaussian processes would take half an hour, and genlab meets the target there).
 
-Run it from the repository root (about 5 minutes on 2 cores):
+Run it from the repository root (about 3 minutes on 2 cores):
 
     .venv/bin/python tools/impute_headroom.py
 
