@@ -514,9 +514,11 @@ def _label_like(text: str, classes: np.ndarray | None) -> Any:
 
 
 def _as_table(X: Any, schema: Any) -> Any:
+    from genlab.data.schema import flatten_rows
+
     if isinstance(X, pd.DataFrame):
         return X
-    return pd.DataFrame(np.asarray(X).reshape(len(X), -1), columns=schema.names)
+    return pd.DataFrame(flatten_rows(X), columns=schema.names)
 
 
 def _check_out(out: Path, schema: Any = None, formats: tuple[str, ...] = OUTPUT_FORMATS) -> None:

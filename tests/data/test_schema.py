@@ -31,6 +31,7 @@ def test_images_and_forced_levels():
     assert s.container == "image" and s.image_shape == (4, 4) and s.columns[0].levels == (0, 16)
     assert s.decode(np.full((1, 16), 20.4)).max() == 16  # clipped to the grid
     assert s.encode(np.zeros((2, 16))).shape == (2, 16)  # flat images are accepted
+    assert s.encode(np.zeros((0, 4, 4))).shape == (0, 16)  # no images: still 16 columns
     with pytest.raises(genlab.InputError, match="images of shape"):
         s.encode(np.zeros((2, 5, 5)))
 

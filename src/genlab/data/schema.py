@@ -131,7 +131,7 @@ class Schema:
                     f"{what} has images of shape {A.shape[1:]}, the model expects "
                     f"{self.image_shape}"
                 )
-            A = A.reshape(len(A), -1)
+            A = flatten_rows(A)
         if A.ndim == 1:
             A = A.reshape(-1, 1) if self.n_columns == 1 else A.reshape(1, -1)
         if A.ndim != 2 or A.shape[1] != self.n_columns:
@@ -254,7 +254,7 @@ def infer_schema(
         container = "image"
     if A.ndim == 1:
         A = A.reshape(-1, 1)
-    A = A.reshape(len(A), -1)
+    A = flatten_rows(A)
     if image_shape is not None and int(np.prod(image_shape)) != A.shape[1]:
         raise InputError(f"image_shape {tuple(image_shape)} does not match {A.shape[1]} columns")
     dtype = np.asarray(X).dtype if not isinstance(X, list) else A.dtype
@@ -412,3 +412,15 @@ def _py(v: Any) -> Any:
 
 def _jsonable(levels: tuple) -> list:
     return [_py(v) for v in levels]
+
+
+def flatten_rows(A: Any) -> np.ndarray:
+    """``(N, ...)`` -> ``(N, prod(...))``: one row per item, also for ``N = 0`` (where
+    ``reshape(0, -1)`` cannot tell the width).
+
+    Example:
+        >>> flatten_rows(np.zeros((0, 8, 8))).shape, flatten_rows(np.zeros((2, 3, 2))).shape
+        ((0, 64), (2, 6))
+    """
+    A = np.asarray(A)
+    return A.reshape(len(A), int(np.prod(A.shape[1:])))

@@ -56,7 +56,7 @@ import pandas as pd
 from scipy import stats
 
 from genlab.data.datasets import Dataset
-from genlab.data.schema import Schema, infer_schema
+from genlab.data.schema import Schema, flatten_rows, infer_schema
 from genlab.errors import InputError, ModelFileError
 from genlab.tasks.impute_bootstrap import (
     IMPUTER_FILE,
@@ -269,7 +269,7 @@ def _average(completed: list[Any], schema: Schema, weights: Any = None) -> Any:
     weights = np.full(len(completed), 1.0 / len(completed)) if weights is None else weights
     integer = np.array([c.kind == "integer" for c in schema.columns])  # (D,)
     if not isinstance(first, pd.DataFrame):
-        stacked = np.stack([np.asarray(c).reshape(len(first), -1) for c in completed])
+        stacked = np.stack([flatten_rows(c) for c in completed])
         integer &= stacked.dtype.kind != "f"
         return _average_values(stacked, integer, weights).reshape(np.shape(first))
     out = first.copy()
@@ -554,7 +554,7 @@ def to_long(imputations: Sequence[Any], columns: Sequence[str] | None = None) ->
     frames = []
     for m, X in enumerate(imputations):
         if not isinstance(X, pd.DataFrame):
-            flat = np.asarray(X).reshape(len(X), -1)
+            flat = flatten_rows(X)
             names = [str(j) for j in range(flat.shape[1])] if columns is None else list(columns)
             X = pd.DataFrame(flat, columns=names)
         if IMPUTATION_COLUMN in X.columns:

@@ -57,6 +57,8 @@ def test_compress_round_trip_and_rate(digits_model):
     ideal = -model.log_prob(X).sum() / np.log(2)
     assert 8 * len(blob) < ideal + 8 * (31 + 8)  # header, CRC, word padding and tables' rounding
     assert 8 * len(blob) > ideal - 1
+    empty = decompress(compress(model, X[:0]), model)  # no images: a header, and back
+    assert empty.shape == (0, *X.shape[1:])
 
 
 def test_determinism_threads_and_batch(digits_model):
