@@ -130,6 +130,8 @@ def test_bad_settings_raise(gauss, kwargs, error, match):
 
 
 def test_models_without_likelihood_or_fit_raise(gauss):
+    with pytest.raises(genlab.InputError, match=r"such as KDE\(\), not the class"):
+        AnomalyDetector(genlab.KDE).fit(gauss)
     with pytest.raises(genlab.CapabilityError, match="no likelihood"):
         AnomalyDetector(_NoLikelihood()).fit(gauss)
     with pytest.raises(genlab.InputError, match="log_prob"):

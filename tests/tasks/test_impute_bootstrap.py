@@ -113,6 +113,10 @@ def test_bad_requests_raise_clear_errors(holes):
         Bootstrap(template, 2).fit(holes.iloc[:0])
     with pytest.raises(genlab.InputError, match="genlab model"):
         Bootstrap("mean", 2).fit(holes)
+    with pytest.raises(genlab.InputError, match="not the class"):
+        Bootstrap(genlab.GaussianMixture, 2).fit(holes)
+    with pytest.raises(genlab.InputError, match="candidate 'g' must be a model instance"):
+        select_imputer({"g": genlab.GaussianMixture}, holes, progress=False)
     bag = Bootstrap(template, 2, random_state=0).fit(holes)
     with pytest.raises(genlab.InputError, match="already a bootstrap ensemble"):
         impute(bag, holes, bootstrap=2)

@@ -443,6 +443,15 @@ def _json_params(params: dict) -> dict:
     return out
 
 
+def check_not_a_class(model: Any, what: str = "model") -> None:
+    """InputError for a model class given where an instance goes (``KDE`` for ``KDE()``):
+    scikit-learn's clone would fail later with a message that names no genlab argument."""
+    if isinstance(model, type):
+        raise InputError(
+            f"{what} must be a model instance such as {model.__name__}(), not the class"
+        )
+
+
 def check_impute_request(n_imputations: Any, method: Any) -> None:
     """InputError unless ``method`` is ``"sample"`` or ``"mean"`` and ``n_imputations`` a
     positive integer (1 for ``"mean"``): the checks every imputer makes first."""

@@ -42,6 +42,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 
 from genlab.errors import CapabilityError, InputError, NotFittedError
+from genlab.models.base import check_not_a_class
 
 _UNITS = ("auto", "nats", "bits_per_dim")
 
@@ -142,6 +143,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         return getattr(fitted, "best_estimator_", fitted)  # a search gives its best model
 
     def _check_params(self) -> tuple[str, float]:
+        check_not_a_class(self.model)
         model = getattr(self.model, "estimator", self.model)  # the model a search tunes
         if model is None or not hasattr(model, "log_prob"):
             raise InputError(f"model must be a genlab model with log_prob, got {model!r}")

@@ -53,7 +53,7 @@ from genlab.errors import (
     recording_warnings,
     summarize_warnings,
 )
-from genlab.models.base import check_impute_request
+from genlab.models.base import check_impute_request, check_not_a_class
 
 __all__ = ["IMPUTER_FILE", "Bootstrap", "bootstrap_impute", "read_imputer_config"]
 
@@ -101,6 +101,7 @@ class Bootstrap(BaseEstimator):
         n_refits = _check_refits(self.n_refits)
         if y is not None:
             raise InputError("bootstrap refits are unconditional; fit without y")
+        check_not_a_class(self.model)
         if not callable(getattr(self.model, "impute", None)):
             raise InputError(f"Bootstrap needs a genlab model, got {type(self.model)}")
         source = X.X if isinstance(X, Dataset) else X

@@ -60,6 +60,7 @@ from genlab.data.datasets import Dataset
 from genlab.data.masks import apply_mask
 from genlab.data.schema import Schema, infer_schema
 from genlab.errors import InputError, recording_warnings, summarize_warnings
+from genlab.models.base import check_not_a_class
 from genlab.tasks.impute import _take, impute
 from genlab.tasks.impute_bootstrap import parallel
 from genlab.tasks.impute_stack import Stack, stack_weights
@@ -165,6 +166,8 @@ def select_imputer(
     """
     if not candidates:
         raise InputError("select_imputer needs at least one candidate")
+    for name, candidate in candidates.items():
+        check_not_a_class(candidate, f"candidate {name!r}")
     if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 1:
         raise InputError(f"holdout must be a share in (0, 1), got {holdout!r}")
     if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
