@@ -222,7 +222,7 @@ def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
     for command in (("impute", model, tmp_path / "h.csv"), ("impute-select", tmp_path / "h.csv")):
         assert run(*command, "--multiple", "0", "-o", tmp_path / "f.csv") == 2
         said = capsys.readouterr().err
-        assert "n_imputations must be a positive integer" in said and "Fitting" not in said
+        assert "--multiple must be at least 1" in said and "Fitting" not in said
     (tmp_path / "d.csv").mkdir()
     assert run("compare", model, model, tmp_path / "t.csv", "-q", "-o", tmp_path / "d.csv") == 1
     assert "error:" in capsys.readouterr().err

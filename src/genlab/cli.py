@@ -322,6 +322,7 @@ def impute(
     from genlab.tasks.impute_bootstrap import Bootstrap
 
     state["quiet"] = quiet
+    _check_multiple(multiple)
     check_impute_request(multiple, method)
     model = load_imputer(model_dir)
     _check_out(out, model.schema_)
@@ -342,6 +343,11 @@ def impute(
     with _progress(f"Imputing {len(ds)} rows ×{multiple}"):
         filled = impute_task(model, ds.X, multiple, method=method, random_state=seed, **options)
     _write_imputations(filled, out, multiple, files, model.schema_)
+
+
+def _check_multiple(multiple: int) -> None:
+    if multiple < 1:
+        raise InputError(f"--multiple must be at least 1 (imputations to write), got {multiple}")
 
 
 def _fit_imputer(imputer: Any, rows: Any, what: str, save: Path | None) -> None:
@@ -435,14 +441,13 @@ def impute_select(
     from genlab.data.schema import infer_schema
     from genlab.data.sources import open_data
     from genlab.models import load_model
-    from genlab.models.base import check_impute_request
     from genlab.tasks.impute import impute as impute_task
     from genlab.tasks.impute_bootstrap import Bootstrap
     from genlab.tasks.impute_select import default_candidates, select_imputer
 
     state["quiet"] = quiet
+    _check_multiple(multiple)
     method = "mean" if multiple == 1 else "sample"
-    check_impute_request(multiple, method)
     if bootstrap < 1:
         raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
     X = open_data(data).X
