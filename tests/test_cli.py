@@ -218,11 +218,11 @@ def test_an_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
     for command in (("fit", "kde", tmp_path / "t.csv"), ("tour", "--fast"), ("bench", "impute")):
         assert run(*command, "-o", a_file) == 2
         assert "is a file, not a folder" in " ".join(capsys.readouterr().err.split())
-    # a file system refusal after the work is one line and exit 1, not a traceback
     for command in (("impute", model, tmp_path / "h.csv"), ("impute-select", tmp_path / "h.csv")):
         assert run(*command, "--multiple", "0", "-o", tmp_path / "f.csv") == 2
         said = capsys.readouterr().err
         assert "--multiple must be at least 1" in said and "Fitting" not in said
+    # a file system refusal after the work is one line and exit 1, not a traceback
     (tmp_path / "d.csv").mkdir()
     assert run("compare", model, model, tmp_path / "t.csv", "-q", "-o", tmp_path / "d.csv") == 1
     assert "error:" in capsys.readouterr().err
