@@ -36,7 +36,7 @@ from sklearn.model_selection import KFold
 import genlab
 from genlab.bench.suites.impute import TABULAR_CASES, tabular_data
 from genlab.metrics import rmse
-from genlab.tasks.impute import impute
+from genlab.jobs.impute import impute
 
 FULL_INFORMATION = ("wine",)  # datasets that get the full-information oracle
 

@@ -10,33 +10,40 @@ Example:
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import os as _os
 
 # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine spinning threads
 # made batched torch kernels up to 30x slower. Set before torch loads; the user's value wins.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from genlab.data.datasets import Dataset, load_dataset
-from genlab.errors import CapabilityError, GenlabError, InputError, ModelFileError, NotFittedError
-from genlab.models import (
+from genlab.core import (
     FAMILIES,
+    CapabilityError,
+    Condition,
+    GenerativeModel,
+    GenlabError,
+    InputError,
+    ModelFileError,
+    NotFittedError,
+    __version__,
+    load_model,
+)
+from genlab.data.datasets import Dataset, load_dataset
+from genlab.jobs.compress import compress, decompress
+from genlab.jobs.density.anomaly import AnomalyDetector
+from genlab.jobs.density.classify import GenerativeClassifier
+from genlab.jobs.density.compare import compare
+from genlab.jobs.impute import impute
+from genlab.models import (
     KDE,
     VAE,
     Auto,
     AutoregressiveModel,
     Flow,
     GaussianMixture,
-    GenerativeModel,
     HierarchicalVAE,
-    load_model,
 )
-from genlab.tasks.anomaly import AnomalyDetector
-from genlab.tasks.classify import GenerativeClassifier
-from genlab.tasks.compare import compare
-from genlab.tasks.compress import compress, decompress
-from genlab.tasks.impute import impute
+from genlab.train import TrainConfig
 
 __all__ = [
     "FAMILIES",
@@ -46,6 +53,7 @@ __all__ = [
     "Auto",
     "AutoregressiveModel",
     "CapabilityError",
+    "Condition",
     "Dataset",
     "Flow",
     "GaussianMixture",
@@ -56,6 +64,7 @@ __all__ = [
     "InputError",
     "ModelFileError",
     "NotFittedError",
+    "TrainConfig",
     "__version__",
     "compare",
     "compress",

@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from genlab.errors import GenlabError, InputError
+from genlab.core.errors import GenlabError, InputError
 
 app = typer.Typer(
     help="genlab: generate, condition, score, impute, represent and compress — every job a "
@@ -131,8 +131,8 @@ def fit(
     Neural families scale out with PyTorch DDP:
     `torchrun --nproc-per-node 2 -m genlab fit FAMILY DATA -o DIR` (only rank 0 writes).
     """
+    from genlab.core.registry import FAMILIES
     from genlab.data.sources import open_data
-    from genlab.models import FAMILIES
     from genlab.train import is_main_process
 
     state["quiet"] = quiet
@@ -181,7 +181,7 @@ def sample(
     quiet: Quiet = False,
 ) -> None:
     """Draw N samples from a saved model and write them to --out."""
-    from genlab.models import load_model
+    from genlab.core.persistence import load_model
 
     state["quiet"] = quiet
     model = load_model(model_dir)
@@ -209,8 +209,8 @@ def score(
     quiet: Quiet = False,
 ) -> None:
     """Write log p(x) of every row of DATA (nats; bits/dim on discrete data) to --out."""
+    from genlab.core.persistence import load_model
     from genlab.data.sources import open_data
-    from genlab.models import load_model
 
     state["quiet"] = quiet
     model = load_model(model_dir)
@@ -250,7 +250,7 @@ def compare(
     Prints nats per example and bits/dim with standard errors, and the paired difference to
     the best model with its interval. Bounds are marked: a VAE's or a dequantized model's NLL
     is an upper bound, so compare it with care."""
-    from genlab.tasks.compare import compare_saved
+    from genlab.jobs.density.compare import compare_saved
 
     state["quiet"] = quiet
     if len(paths) < 2:
@@ -315,11 +315,12 @@ def impute(
 
     MODEL: a saved model (genlab fit) or imputer (--save of impute-select or of impute).
     """
+    from genlab.core.checks import check_impute_request
+    from genlab.core.model import GenerativeModel
     from genlab.data.sources import open_data
-    from genlab.models.base import GenerativeModel, check_impute_request
-    from genlab.tasks.impute import impute as impute_task
-    from genlab.tasks.impute import load_imputer
-    from genlab.tasks.impute_bootstrap import Bootstrap
+    from genlab.jobs.impute import impute as impute_task
+    from genlab.jobs.impute import load_imputer
+    from genlab.jobs.impute.bootstrap import Bootstrap
 
     state["quiet"] = quiet
     _check_multiple(multiple)
@@ -438,12 +439,12 @@ def impute_select(
     """
     from sklearn.base import clone
 
+    from genlab.core.persistence import load_model
     from genlab.data.schema import infer_schema
     from genlab.data.sources import open_data
-    from genlab.models import load_model
-    from genlab.tasks.impute import impute as impute_task
-    from genlab.tasks.impute_bootstrap import Bootstrap
-    from genlab.tasks.impute_select import default_candidates, select_imputer
+    from genlab.jobs.impute import impute as impute_task
+    from genlab.jobs.impute.bootstrap import Bootstrap
+    from genlab.jobs.impute.select import default_candidates, select_imputer
 
     state["quiet"] = quiet
     _check_multiple(multiple)
@@ -519,7 +520,7 @@ def _label_like(text: str, classes: np.ndarray | None) -> Any:
 
 
 def _as_table(X: Any, schema: Any) -> Any:
-    from genlab.data.schema import flatten_rows
+    from genlab.data.rows import flatten_rows
 
     if isinstance(X, pd.DataFrame):
         return X
@@ -581,9 +582,9 @@ def encode(
 
     VAE and HierarchicalVAE: posterior means; Flow: z = f(x); GaussianMixture: cluster
     posteriors."""
+    from genlab.core.persistence import load_model
     from genlab.data.sources import open_data
-    from genlab.models import load_model
-    from genlab.tasks.represent import encode as encode_rows
+    from genlab.jobs.represent import encode as encode_rows
 
     state["quiet"] = quiet
     model = load_model(model_dir)
@@ -622,9 +623,9 @@ def interpolate(
     quiet: Quiet = False,
 ) -> None:
     """Decode points on the latent path between pairs of rows of DATA (one strip per pair)."""
+    from genlab.core.persistence import load_model
     from genlab.data.sources import open_data
-    from genlab.models import load_model
-    from genlab.tasks.represent import interpolate as walk
+    from genlab.jobs.represent import interpolate as walk
 
     state["quiet"] = quiet
     model = load_model(model_dir)
@@ -702,9 +703,9 @@ def compress(
 ) -> None:
     """Losslessly compress DATA with a saved model into one .glz file (continuous columns on
     the grid of --step)."""
+    from genlab.core.persistence import load_model
     from genlab.data.sources import open_data
-    from genlab.models import load_model
-    from genlab.tasks.compress import compress as compress_data
+    from genlab.jobs.compress import compress as compress_data
 
     state["quiet"] = quiet
     model = load_model(model_dir)
@@ -727,8 +728,8 @@ def decompress(
     quiet: Quiet = False,
 ) -> None:
     """Decompress a .glz file; a folder --out gets one PNG per image, pixel-identical."""
-    from genlab.models import load_model
-    from genlab.tasks.compress import decompress as decompress_data
+    from genlab.core.persistence import load_model
+    from genlab.jobs.compress import decompress as decompress_data
 
     state["quiet"] = quiet
     model = load_model(model_dir)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genlab.core.errors import InputError
 from genlab.data.masks import apply_mask, bottom_half, box, mar, mcar, mnar, random_pixels
-from genlab.errors import InputError
 
 
 @pytest.fixture

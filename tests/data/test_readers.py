@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from genlab.core.errors import InputError
 from genlab.data.readers import read_images, read_npy, read_table, write_images
-from genlab.errors import InputError
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 from scipy.special import logsumexp
 
+from genlab.core.errors import InputError
 from genlab.data.synthetic import (
     SYNTHETIC,
     ConcentricRings,
@@ -14,7 +15,6 @@ from genlab.data.synthetic import (
     GaussianMixture10D,
     SyntheticDensity,
 )
-from genlab.errors import InputError
 
 ALL = sorted(SYNTHETIC)
 

@@ -15,7 +15,7 @@ import pytest
 from scipy.special import logsumexp
 
 import genlab
-from genlab.models.autoregressive import random_observed, visit_order
+from genlab.models.autoregressive.estimator import random_observed, visit_order
 
 FAST = {"hidden_sizes": (32,), "max_epochs": 20, "batch_size": 64, "lr": 3e-3, "progress": False}
 

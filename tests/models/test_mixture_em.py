@@ -1,4 +1,4 @@
-"""Tests of the exact EM core of genlab.GaussianMixture (genlab/models/_mixture_em.py)."""
+"""Tests of the exact EM core of genlab.GaussianMixture (genlab/models/mixture/em.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
-from genlab.errors import InputError
-from genlab.models._mixture_em import (
+from genlab.core.errors import InputError
+from genlab.models.mixture.em import (
     MixtureParams,
     _add_chunk,
     _e_step,

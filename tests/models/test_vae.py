@@ -12,7 +12,7 @@ import torch
 
 import genlab
 from genlab.data import masks
-from genlab.models.vae import ColumnsDistribution, slerp
+from genlab.models.vae.estimator import ColumnsDistribution, slerp
 
 TINY = {
     "hidden": 32,

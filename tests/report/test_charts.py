@@ -8,7 +8,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from PIL import Image
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 from genlab.report import charts
 from genlab.report.figures import save_figure
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from genlab.bench import SUITES, run_suites
 from genlab.bench.rows import Row
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 from genlab.report.html import (
     Figure,
     Report,

@@ -30,7 +30,7 @@ from genlab.bench.suites import (
     synthetic_density,
     tabular_density,
 )
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 SUITES: dict[str, Callable[..., list[Row]]] = {
     kde_speed.NAME: kde_speed.run,

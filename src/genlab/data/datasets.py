@@ -23,9 +23,9 @@ import pandas as pd
 from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 
+from genlab.core.errors import InputError
 from genlab.data.schema import Schema, infer_schema
 from genlab.data.synthetic import SYNTHETIC, SyntheticDensity
-from genlab.errors import InputError
 
 
 @dataclass

@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 __all__ = ["apply_mask", "bottom_half", "box", "mar", "mcar", "mnar", "random_pixels"]
 

@@ -1,7 +1,7 @@
 """Readers and writers for user data: tables (CSV, Parquet), image folders (PNG, JPEG), ``.npy``.
 
 Every failure a user can cause (missing file, unknown format, corrupt content, images of
-different sizes) raises :class:`~genlab.errors.InputError` naming the file at fault, instead of
+different sizes) raises :class:`~genlab.core.errors.InputError` naming the file at fault, instead of
 the parser's own exception.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 __all__ = ["read_images", "read_npy", "read_table", "write_images"]
 

@@ -34,7 +34,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
+from genlab.data.rows import flatten_rows
 
 ColumnKind = Literal["continuous", "integer", "categorical"]
 Container = Literal["ndarray", "dataframe", "image"]
@@ -412,15 +413,3 @@ def _py(v: Any) -> Any:
 
 def _jsonable(levels: tuple) -> list:
     return [_py(v) for v in levels]
-
-
-def flatten_rows(A: Any) -> np.ndarray:
-    """``(N, ...)`` -> ``(N, prod(...))``: one row per item, also for ``N = 0`` (where
-    ``reshape(0, -1)`` cannot tell the width).
-
-    Example:
-        >>> flatten_rows(np.zeros((0, 8, 8))).shape, flatten_rows(np.zeros((2, 3, 2))).shape
-        ((0, 64), (2, 6))
-    """
-    A = np.asarray(A)
-    return A.reshape(len(A), int(np.prod(A.shape[1:])))

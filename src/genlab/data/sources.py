@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genlab.core.errors import InputError
 from genlab.data.datasets import DATASETS, Dataset, load_dataset
 from genlab.data.readers import read_images, read_npy, read_table
 from genlab.data.schema import infer_schema
-from genlab.errors import InputError
 
 #: For bundled datasets, ``--label-column label`` selects their labels.
 BUNDLED_LABEL = "label"

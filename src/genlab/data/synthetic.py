@@ -20,7 +20,7 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 __all__ = [
     "SYNTHETIC",

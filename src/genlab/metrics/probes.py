@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 
 def _check(Z_train: np.ndarray, y_train: np.ndarray, Z_test: np.ndarray, y_test: np.ndarray):

@@ -34,7 +34,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import linalg
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 N_HIDDEN = 64
 DIGITS_LEVELS = 16.0  # digits pixels are integers 0..16

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genlab.core.errors import GenlabError, InputError
+from genlab.core.model import GenerativeModel
 from genlab.data.datasets import Dataset
-from genlab.errors import GenlabError, InputError
-from genlab.models.base import GenerativeModel
 
 #: candidates tried by default, cheapest first; with their Auto-specific settings
 DEFAULT_CANDIDATES = ("gmm", "kde", "flow", "autoregressive", "vae")
@@ -68,7 +68,7 @@ class Auto(GenerativeModel):
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None, *, condition: Any = None) -> Auto:
-        from genlab.models import FAMILIES
+        from genlab.core.registry import FAMILIES
 
         labels = condition if condition is not None else y
         self._prepare_fit_data(X)  # the shared checks: empty data, missing columns, bad values
@@ -159,7 +159,7 @@ class Auto(GenerativeModel):
         return {f"inner.{k}": v for k, v in arrays.items()}, state
 
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
-        from genlab.models import FAMILIES
+        from genlab.core.registry import FAMILIES
 
         inner = FAMILIES[extra["family"]](**extra["params"])
         inner.schema_, inner.n_features_in_ = self.schema_, self.n_features_in_

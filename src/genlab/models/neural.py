@@ -1,14 +1,17 @@
-"""Plumbing shared by the torch families: training through the one trainer, persistence of an
-``nn.Module`` in safetensors, devices and seeds.
+"""Plumbing shared by the torch families: the trainer's settings, training through the one
+trainer, persistence of an ``nn.Module`` in safetensors, devices and seeds.
 
-A neural family subclasses :class:`NeuralModel`, lists the trainer's settings it exposes among
-its keyword-only hyperparameters (any of :class:`~genlab.train.TrainConfig`'s field names:
-``max_epochs``, ``batch_size``, ``lr``, ``max_time``, ``device``, ``checkpoint_dir``,
-``resume``, ``progress``, ...), and implements:
+The trainer's settings are declared once, in :data:`TRAIN_SETTINGS` (fields of
+:class:`~genlab.train.TrainConfig`, plus ``random_state``): every neural family takes them as
+keyword-only hyperparameters without listing them. Its ``__init__`` stores only its own
+hyperparameters; :class:`NeuralModel` adds the settings to the signature (so ``get_params``,
+``clone`` and ``GridSearchCV`` see them) with the family's defaults from ``train_defaults``.
+
+A neural family subclasses :class:`NeuralModel` and implements:
 
 * ``_build_module(config: dict) -> nn.Module`` — the network from a JSON-able config, so that
   loading rebuilds it without pickle;
-* the usual hooks of :class:`~genlab.models.base.GenerativeModel` (``_fit`` calls
+* the usual hooks of :class:`~genlab.core.model.GenerativeModel` (``_fit`` calls
   :meth:`NeuralModel._train`);
 * optionally ``_extra_arrays()`` / ``_load_extra_arrays(arrays)`` for non-module state
   (standardization constants, ...).
@@ -16,14 +19,35 @@ its keyword-only hyperparameters (any of :class:`~genlab.train.TrainConfig`'s fi
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from dataclasses import fields
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
-from genlab.models.base import GenerativeModel
+from genlab.core.model import GenerativeModel
+from genlab.nn.sampling import seeded_generator, torch_generator
 from genlab.train import TrainConfig, TrainResult, fit_module
+
+#: The trainer's settings every neural family takes as hyperparameters, declared here only.
+TRAIN_SETTINGS = (
+    "max_epochs",
+    "batch_size",
+    "lr",
+    "weight_decay",
+    "patience",
+    "max_time",
+    "ema_decay",
+    "device",
+    "checkpoint_dir",
+    "resume",
+    "progress",
+    "random_state",
+)
+_CONFIG_DEFAULTS = {f.name: f.default for f in fields(TrainConfig)} | {"random_state": 0}
 
 _MODULE_PREFIX = "module."
 #: Rows per network evaluation where results must not depend on the batch (entropy coding).
@@ -53,6 +77,14 @@ def fixed_chunks(fn: Any, tensors: list[torch.Tensor]) -> torch.Tensor:
 class NeuralModel(GenerativeModel):
     """Base class of torch families (see module docstring)."""
 
+    #: This family's defaults for some of :data:`TRAIN_SETTINGS` (the rest: TrainConfig's).
+    train_defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _with_train_settings(cls.__dict__["__init__"], cls.train_defaults)
+
     def _train(
         self, module: nn.Module, loss_fn: Any, tensors: list[torch.Tensor], **overrides: Any
     ) -> TrainResult:
@@ -65,15 +97,12 @@ class NeuralModel(GenerativeModel):
 
     def _seed(self) -> torch.Generator:
         """A torch generator seeded from ``random_state`` (for weight init and noise)."""
-        seed = getattr(self, "random_state", None)
-        g = torch.Generator()
-        g.manual_seed(0 if seed is None else int(seed))
-        return g
+        return seeded_generator(getattr(self, "random_state", None))
 
     @staticmethod
     def _torch_rng(rng: np.random.Generator) -> torch.Generator:
         """A torch generator seeded from a numpy one, so ``random_state`` drives torch too."""
-        return torch.Generator().manual_seed(int(rng.integers(2**63 - 1)))
+        return torch_generator(rng)
 
     # ------------------------------------------------------------ persistence
     def _build_module(self, config: dict) -> nn.Module:
@@ -111,3 +140,25 @@ class NeuralModel(GenerativeModel):
         self._load_extra_arrays(
             {k: v for k, v in arrays.items() if not k.startswith(_MODULE_PREFIX)}
         )
+
+
+def _with_train_settings(init: Any, family_defaults: dict[str, Any]) -> Any:
+    """``init`` taking :data:`TRAIN_SETTINGS` too: they are stored on the model, the rest of
+    the keywords go to ``init``; the signature lists both (scikit-learn reads it)."""
+    signature = inspect.signature(init)
+    own = signature.parameters
+    defaults = _CONFIG_DEFAULTS | family_defaults
+    added = [name for name in TRAIN_SETTINGS if name not in own]
+    extra = [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=defaults[n]) for n in added
+    ]
+
+    @functools.wraps(init)
+    def __init__(self: NeuralModel, **kwargs: Any) -> None:
+        settings = {name: kwargs.pop(name, defaults[name]) for name in added}
+        init(self, **kwargs)  # may call a parent family's __init__, which sets its defaults
+        for name, value in settings.items():
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature.replace(parameters=[*own.values(), *extra])
+    return __init__

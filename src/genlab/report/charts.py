@@ -23,7 +23,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 #: Colour of genlab's own bars; baselines are grey so the comparison reads at a glance.
 GENLAB_COLOUR = "tab:blue"

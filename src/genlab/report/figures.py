@@ -21,7 +21,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 from genlab.report.grids import image_grid
 
 _CMAP = "tab10"

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 
 def image_grid(

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 from genlab.report.markdown import ranking
 
 #: Section status shown as a badge: done, or honestly missing.

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 from genlab.report.html import Figure
 
 #: Default budget of the whole tour (minutes); the training shares below add up to 60% of it,

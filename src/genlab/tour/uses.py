@@ -29,7 +29,7 @@ def section_impute(tour: Tour) -> Section:
         code="gmm = genlab.GaussianMixture(n_components=1).fit(holes)    # fits with NaNs\n"
         "genlab.impute('mean', holes)                                # the baseline\n"
         "draws = genlab.impute(gmm, holes, n_imputations=50)\n"
-        "genlab.tasks.impute.intervals(draws, level=0.9).coverage(X, mask)\n"
+        "genlab.jobs.impute.intervals(draws, level=0.9).coverage(X, mask)\n"
         "candidates = default_candidates(holes)                      # mixtures, 1-5 components\n"
         "choice = select_imputer(candidates, holes, bootstrap=10, stack=True)\n"
         "stack = choice.stack(candidates, bootstrap=10).fit(holes)   # 10 refits per member\n"
@@ -47,10 +47,10 @@ def _impute_table(tour: Tour) -> tuple[list[Figure], Table]:
     the stack of mixtures that hidden observed entries weighted (the impute benchmark's best)."""
     import genlab
     from genlab.data.masks import mcar
+    from genlab.jobs.impute import intervals
+    from genlab.jobs.impute.select import default_candidates, select_imputer
     from genlab.report.charts import imputation_figure
     from genlab.report.figures import imputation_calibration_figure
-    from genlab.tasks.impute import intervals
-    from genlab.tasks.impute_select import default_candidates, select_imputer
 
     seed = tour.config.seed
     wine = tour.data("wine").flat()
@@ -147,8 +147,8 @@ def section_represent(tour: Tour) -> Section:
     """5. represent: the 2-D latent map of a VAE, interpolation strips."""
     from sklearn.neighbors import KNeighborsClassifier
 
+    from genlab.jobs import represent
     from genlab.report.figures import interpolation_figure, latent_map_figure
-    from genlab.tasks import represent
 
     train, test = tour.data("digits")
     vae = tour.model("digits-vae2")
@@ -183,7 +183,7 @@ def section_represent(tour: Tour) -> Section:
         "A latent-variable model maps each example to a code z that causes it. With two latent "
         "numbers the whole digit set fits on one page: classes form regions although the VAE "
         "never saw a label. Walking between two codes and decoding gives a smooth morph.",
-        code="from genlab.tasks import represent\n"
+        code="from genlab.jobs import represent\n"
         "vae = genlab.VAE(latent_dim=2).fit(train)\n"
         "Z = represent.encode(vae, test.X)\n"
         "represent.interpolate(vae, x0, x1, steps=8)",
@@ -203,8 +203,8 @@ def section_represent(tour: Tour) -> Section:
 def section_compress(tour: Tour) -> Section:
     """6. compress: genlab's coder vs standard compressors, exact round trip checked."""
     import genlab
+    from genlab.jobs.compress.baselines import standard_sizes
     from genlab.report import charts
-    from genlab.tasks.compress.baselines import standard_sizes
 
     _, test = tour.data("digits")
     ar = tour.model("digits-ar")
@@ -263,7 +263,7 @@ def section_compress(tour: Tour) -> Section:
 
 def section_not_built(tour: Tour) -> Section:
     """What the lecture covers that this installation does not have yet, listed, not faked."""
-    from genlab.models import FAMILIES
+    from genlab.core.registry import FAMILIES
 
     rows = []
     for name, what in NOT_BUILT:
@@ -285,7 +285,7 @@ def _has_module(name: str) -> bool:
     """True when module ``name`` exists as code (an empty folder is a namespace, not a module).
 
     Example:
-        >>> _has_module("genlab.tasks"), _has_module("genlab.no_such_module")
+        >>> _has_module("genlab.jobs"), _has_module("genlab.no_such_module")
         (True, False)
     """
     import importlib.util

@@ -43,7 +43,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from genlab.errors import InputError
+from genlab.core.errors import InputError
 
 LossFn = Callable[[nn.Module, list[torch.Tensor]], torch.Tensor]
 CHECKPOINT_FILE = "checkpoint.pt"

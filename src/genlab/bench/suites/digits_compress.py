@@ -13,7 +13,7 @@ pixels`` of the actual output, header and checksum included:
   (Bit-Swap), default settings: bits, ``overhead_pct`` against the negative ELBO after the
   initial bits, which get their own row (``initial_bits``);
 * ``gzip-9``, ``bz2-9``, ``xz-9e``, ``zstd-19`` on the raw bytes, ``png`` and
-  ``webp-lossless`` on the mosaic (:func:`~genlab.tasks.compress.baselines.standard_sizes`).
+  ``webp-lossless`` on the mosaic (:func:`~genlab.jobs.compress.baselines.standard_sizes`).
 
 ``quick=True`` trains a tiny network for a few epochs on fewer images: rows are well-formed
 but the numbers are not the benchmark.
@@ -29,8 +29,8 @@ import numpy as np
 from genlab.bench.rows import Row
 from genlab.bench.suites.digits_density import AUTOREGRESSIVE, QUICK_AUTOREGRESSIVE
 from genlab.data.datasets import load_dataset
-from genlab.tasks.compress.baselines import standard_sizes
-from genlab.tasks.compress.format import unpack
+from genlab.jobs.compress.baselines import standard_sizes
+from genlab.jobs.compress.format import unpack
 
 NAME = "digits-compress"
 ORDERS = (1, 4, 6, 8)
@@ -48,7 +48,7 @@ def model_rows(
 ) -> list[Row]:
     """The whole test set in one file per K: bits, overhead against ``-log2 p``, round trip."""
     import genlab
-    from genlab.tasks.compress.codecs import coding_orders
+    from genlab.jobs.compress.codecs import coding_orders
 
     pixels = images.size
     rows = []
@@ -75,7 +75,7 @@ def model_rows(
 def per_image_rows(model: object, images: np.ndarray, k: int) -> list[Row]:
     """Each image its own file: bits per pixel and overhead (headers, words, initial bits)."""
     import genlab
-    from genlab.tasks.compress.codecs import coding_orders
+    from genlab.jobs.compress.codecs import coding_orders
 
     start = time.perf_counter()
     blobs = [genlab.compress(model, x[None], n_orders=k) for x in images]

@@ -29,7 +29,7 @@ import numpy as np
 from genlab.bench.baselines import sklearn_gmm_bic, sklearn_kde_cv
 from genlab.bench.rows import Row
 from genlab.data.datasets import Dataset, load_dataset
-from genlab.models._dequantize import dequantize, dequantized_log_prob
+from genlab.nn.dequantize import dequantize, dequantized_log_prob
 
 NAME = "digits-density"
 N_LEVELS = 17

@@ -132,8 +132,8 @@ def vae_rows(method: str, d: int, train: Dataset, test: Dataset, quick: bool):
 
 
 def _figures(out: Path, test: Dataset, maps: dict[str, np.ndarray], vae_z8) -> None:
+    from genlab.jobs.represent import interpolate
     from genlab.report.figures import interpolation_figure, latent_map_figure, save_figure
-    from genlab.tasks.represent import interpolate
 
     figures = out / "figures"
     for name, Z in maps.items():

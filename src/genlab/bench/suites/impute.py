@@ -14,21 +14,21 @@ Metrics: ``rmse`` over the missing entries of every method's single best guess (
 conditional mean for genlab's models, ``impute(model, X, method="mean")``, since the mean is
 what minimizes squared error), and for genlab's models on the tables ``coverage90``: the share
 of the true missing values inside the per-entry 90% intervals of ``N_DRAWS`` multiple
-imputations (:func:`genlab.tasks.impute.intervals`). Every genlab variant is its own row;
+imputations (:func:`genlab.jobs.impute.intervals`). Every genlab variant is its own row;
 ``bootstrap=B`` variants refit the model on ``B`` bootstrap resamples (Amelia II's bootstrap
-EM, :class:`genlab.tasks.impute_bootstrap.Bootstrap`), so their draws also carry the
+EM, :class:`genlab.jobs.impute.bootstrap.Bootstrap`), so their draws also carry the
 uncertainty of the fitted parameters, which a single fit on 178 rows and 13 columns
 understates, and their conditional means are bagged; a variant's mean and draws come from the
 same refits. The ``chosen by hold-out`` variants pick one of
 :func:`imputer_candidates` (Gaussian mixtures of several sizes, with full or low-rank
 covariances; for the images also kernel densities) by
-:func:`genlab.tasks.impute_select.select_imputer` (entries that were observed are hidden and
+:func:`genlab.jobs.impute.select.select_imputer` (entries that were observed are hidden and
 filled; on the images, training rows given the case's missing patterns), so nothing about the
 case's real holes chooses the settings; each candidate is scored bagged over ``SELECT_REFITS``
 refits, the chosen one imputes bagged over ``CHOSEN_REFITS`` (candidates and refits in
 parallel processes, ``N_JOBS``: the figures do not depend on it, the seconds do). The
 ``stack`` variants average the candidates' conditional means with the weights that minimize
-that same hold-out error (:mod:`genlab.tasks.impute_stack`); each member is bagged over
+that same hold-out error (:mod:`genlab.jobs.impute.stack`); each member is bagged over
 ``CHOSEN_REFITS`` refits and the stack's draws are shared out among the members by weight.
 
 Baselines, fitted in the same process on the same data: scikit-learn's ``SimpleImputer(mean)``,
@@ -58,10 +58,10 @@ from sklearn.exceptions import ConvergenceWarning
 from genlab.bench.rows import Row
 from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
+from genlab.jobs.impute import impute, intervals
+from genlab.jobs.impute.bootstrap import Bootstrap
+from genlab.jobs.impute.select import candidate_grid, default_candidates, select_imputer
 from genlab.metrics import rmse
-from genlab.tasks.impute import impute, intervals
-from genlab.tasks.impute_bootstrap import Bootstrap
-from genlab.tasks.impute_select import candidate_grid, default_candidates, select_imputer
 
 NAME = "impute"
 TABULAR_CASES = (("wine", 0.2), ("wine", 0.5), ("breast_cancer", 0.2), ("breast_cancer", 0.5))
@@ -102,7 +102,7 @@ def baselines(quick: bool = False) -> dict[str, Callable[[], Any]]:
 def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], int]]:
     """genlab variant name -> (a new unfitted model that fits with holes, bootstrap refits).
 
-    With refits ``B > 0`` the variant is a :class:`~genlab.tasks.impute_bootstrap.Bootstrap`
+    With refits ``B > 0`` the variant is a :class:`~genlab.jobs.impute.bootstrap.Bootstrap`
     of ``B`` refits: its RMSE row averages their conditional means and its draws come from them.
     """
     import genlab
@@ -127,7 +127,7 @@ def tabular_models(quick: bool = False) -> dict[str, tuple[Callable[[], Any], in
 
 def imputer_candidates(X_holes: Any, quick: bool = False, fit_data: Any = None) -> dict[str, Any]:
     """Unfitted models that :func:`select_imputer` chooses among and stacks, by name:
-    :func:`~genlab.tasks.impute_select.default_candidates` (a few tiny ones when quick)."""
+    :func:`~genlab.jobs.impute.select.default_candidates` (a few tiny ones when quick)."""
     if not quick:
         return default_candidates(X_holes, fit_data)
     images = np.ndim(X_holes) == 3

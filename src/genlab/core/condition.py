@@ -1,0 +1,154 @@
+"""What a model is conditioned on: one object, :class:`Condition`, for every kind of condition.
+
+A condition is a class label today; text prompts, images and sequences use the same object.
+``condition=`` anywhere in genlab accepts a :class:`Condition` or a plain value, which
+:meth:`Condition.of` reads as class labels (one label, or one per row). A family declares the
+kinds it takes (``condition_kinds``); it turns a condition into a context for its network:
+class labels become integer codes through :class:`ClassLabels` (fitted with the model), and
+the network embeds the codes (:mod:`genlab.nn.context`). A family fitted on another kind
+declares it and brings the embedding of that kind.
+
+Example:
+    >>> c = Condition.of(7)
+    >>> c.kind, len(c), len(c.broadcast(3))
+    ('class', 1, 3)
+    >>> labels, codes = ClassLabels.fit(["cat", "dog", "cat"])
+    >>> labels.classes.tolist(), codes.tolist()
+    (['cat', 'dog'], [0, 1, 0])
+    >>> labels.codes(Condition.of(["dog", "cat"]), 2).tolist()
+    [1, 0]
+    >>> Condition.text(["a seven, thin"]).kind
+    'text'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genlab.core.errors import CapabilityError, InputError
+
+#: The kinds of condition genlab knows; a family lists those it takes in ``condition_kinds``.
+KINDS = ("class", "text", "image", "sequence")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A batch of conditions of one kind: ``len(condition)`` rows, or one for every row.
+
+    Args:
+        values: class labels ``(N,)``, prompts (a list of strings), images ``(N, H, W[, C])``
+            or sequences (a list of arrays or strings).
+        kind: one of ``"class"``, ``"text"``, ``"image"``, ``"sequence"``.
+    """
+
+    values: Any
+    kind: str = "class"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise InputError(f"condition kind must be one of {KINDS}, got {self.kind!r}")
+
+    # ---------------------------------------------------------------- constructors
+    @classmethod
+    def labels(cls, values: Any) -> Condition:
+        """Class labels: one label or one per row."""
+        values = values.to_numpy() if hasattr(values, "to_numpy") else values
+        return cls(np.asarray(values, dtype=object).reshape(-1), "class")
+
+    @classmethod
+    def text(cls, prompts: str | list[str]) -> Condition:
+        """Text prompts: one string or one per row."""
+        prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+        if not all(isinstance(p, str) for p in prompts):
+            raise InputError("text conditions must be strings")
+        return cls(prompts, "text")
+
+    @classmethod
+    def image(cls, images: Any) -> Condition:
+        """Images ``(N, H, W[, C])`` (or one image ``(H, W[, C])``)."""
+        array = np.asarray(images)
+        if array.ndim == 2:
+            array = array[None]
+        if array.ndim not in (3, 4):
+            raise InputError(f"image conditions must be (N, H, W[, C]), got {array.shape}")
+        return cls(array, "image")
+
+    @classmethod
+    def sequence(cls, sequences: Any) -> Condition:
+        """Sequences (token arrays or strings): one per row."""
+        return cls(list(sequences), "sequence")
+
+    @classmethod
+    def of(cls, value: Any) -> Condition | None:
+        """``value`` as a Condition: None stays None, a Condition is kept, anything else is
+        read as class labels."""
+        if value is None or isinstance(value, Condition):
+            return value
+        return cls.labels(value)
+
+    # --------------------------------------------------------------------- rows
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def broadcast(self, n: int) -> Condition:
+        """This condition for ``n`` rows: a single one is repeated, ``n`` are kept."""
+        if len(self) == 1 and n != 1:
+            if self.kind == "image":
+                return Condition(np.repeat(self.values, n, axis=0), self.kind)
+            if isinstance(self.values, np.ndarray):
+                return Condition(np.repeat(self.values, n), self.kind)
+            return Condition(list(self.values) * n, self.kind)
+        if len(self) != n:
+            raise InputError(f"condition has {len(self)} rows for {n} rows of data")
+        return self
+
+
+@dataclass(frozen=True)
+class ClassLabels:
+    """The class labels a model was fitted with, and their training frequencies.
+
+    Attributes:
+        classes: the sorted distinct labels ``(C,)``.
+        log_prior: ``log p(c)`` from the training frequencies ``(C,)``.
+    """
+
+    classes: np.ndarray
+    log_prior: np.ndarray
+
+    @classmethod
+    def fit(cls, labels: Any, n: int | None = None) -> tuple[ClassLabels, np.ndarray]:
+        """The labels of ``n`` training rows -> (the fitted ClassLabels, codes ``(n,)``)."""
+        y = np.asarray(labels.to_numpy() if hasattr(labels, "to_numpy") else labels).reshape(-1)
+        if n is not None and len(y) != n:
+            raise InputError(f"y has {len(y)} labels for {n} rows")
+        missing = pd.isna(pd.Series(y))
+        if missing.any():
+            raise InputError(f"y has a missing label at row {int(np.argmax(missing))}")
+        classes, codes = np.unique(y, return_inverse=True)
+        counts = np.bincount(codes, minlength=len(classes))
+        return cls(classes, np.log(counts / counts.sum())), codes.astype(np.int64)
+
+    def codes(self, condition: Condition, n: int) -> np.ndarray:
+        """Integer codes ``(n,)`` of a class condition; InputError names an unknown label."""
+        if condition.kind != "class":
+            raise CapabilityError(
+                f"this model was fitted with class labels; it cannot condition on {condition.kind}"
+            )
+        cond = condition.broadcast(n).values
+        lookup = {python_value(c): i for i, c in enumerate(self.classes)}
+        codes = np.empty(n, dtype=np.int64)
+        for i, c in enumerate(cond):
+            code = lookup.get(python_value(c))
+            if code is None:
+                raise InputError(f"condition row {i}: unknown label {c!r}; known: {list(lookup)}")
+            codes[i] = code
+        return codes
+
+
+def python_value(v: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for JSON and for dictionary keys)."""
+    return v.item() if isinstance(v, np.generic) else v

@@ -1,0 +1,386 @@
+"""Choose an imputer by how well it fills entries that were observed (hold-out imputation error).
+
+The model with the best likelihood is not always the best imputer, and the hyperparameters
+that matter (a mixture's number of components, the strength of its prior) are a question about
+the user's own table. :func:`select_imputer` answers it the way missForest's out-of-bag error
+and HyperImpute do: hide some entries whose values are known, let every candidate fill them,
+and keep the one with the smallest RMSE: each column of a table in units of its standard
+deviation, so that no column dominates; images in their own units (every pixel shares one
+scale, and dividing by a border pixel's tiny spread would make it outweigh the digit).
+Nothing about the real holes is used, so the choice is honest to report.
+
+Two settings:
+
+* ``fit_data=None`` (the model is fitted on the table with its holes, as in most surveys):
+  a further ``holdout`` share of ``X``'s observed numeric entries is hidden completely at
+  random; each candidate is fitted on that table and fills it.
+* ``fit_data`` given (models trained on complete rows fill new rows, e.g. test images): a
+  ``holdout`` share of ``fit_data``'s rows becomes validation rows, and each of them gets the
+  missing pattern of a random row of ``X``, so structured holes (a missing bottom half) are
+  validated as they occur; candidates are fitted on the other rows.
+
+With ``bootstrap=B`` every candidate is scored as the bagged imputer
+(:class:`~genlab.jobs.impute.bootstrap.Bootstrap`) that it will be used as. With ``stack=True``
+the same hold-out fills also give stacking weights (:mod:`genlab.jobs.impute.stack`): the
+convex combination of the candidates' conditional means with the smallest hold-out error,
+which :meth:`ImputerChoice.stack` turns into an imputer. Its score is measured on the entries
+that chose the weights, so it is slightly optimistic (a handful of weights against hundreds
+or thousands of entries).
+
+References:
+    Stekhoven, D. J. & Bühlmann, P. (2012). MissForest. Bioinformatics 28(1), 112-118.
+    Jarrett, D. et al. (2022). HyperImpute: generalized iterative imputation with automatic
+    model selection. ICML.
+
+Example:
+    >>> import numpy as np, genlab
+    >>> from genlab.jobs.impute.select import select_imputer
+    >>> X = genlab.load_dataset("wine").X.to_numpy()[:, :5]
+    >>> holes = np.where(np.random.default_rng(0).random(X.shape) < 0.2, np.nan, X)
+    >>> candidates = {f"gmm{k}": genlab.GaussianMixture(n_components=k) for k in (1, 2)}
+    >>> choice = select_imputer(candidates, holes, random_state=0, progress=False)
+    >>> choice.name in candidates, sorted(choice.scores) == ["gmm1", "gmm2"]
+    (True, True)
+    >>> stacked = select_imputer(candidates, holes, stack=True, random_state=0, progress=False)
+    >>> best_single = min(stacked.scores.values())
+    >>> round(sum(stacked.weights.values()), 6), stacked.stacked_score <= best_single
+    (1.0, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from joblib import delayed
+
+from genlab.core.checks import check_not_a_class
+from genlab.core.errors import InputError, recording_warnings, summarize_warnings
+from genlab.data.datasets import Dataset
+from genlab.data.masks import apply_mask
+from genlab.data.schema import Schema, infer_schema
+from genlab.jobs.impute import _take, impute
+from genlab.jobs.impute.bootstrap import parallel
+from genlab.jobs.impute.stack import Stack, stack_weights
+
+__all__ = ["ImputerChoice", "candidate_grid", "default_candidates", "select_imputer"]
+
+
+@dataclass(frozen=True)
+class ImputerChoice:
+    """What :func:`select_imputer` found.
+
+    Attributes:
+        name: the key of the candidate with the smallest hold-out RMSE.
+        scores: candidate name -> hold-out RMSE (in :attr:`units`), in the candidates' order.
+        n_entries: how many hidden entries each score averages over.
+        units: ``"column stds"`` (tables) or ``"data units"`` (images).
+        weights: with ``stack=True``, candidate name -> stacking weight (they sum to 1);
+            otherwise None.
+        stacked_score: the hold-out RMSE of the weighted stack (None without ``stack``).
+    """
+
+    name: str
+    scores: dict[str, float]
+    n_entries: int
+    units: str
+    weights: dict[str, float] | None = None
+    stacked_score: float | None = None
+
+    def stack(
+        self,
+        candidates: Mapping[str, Any],
+        *,
+        bootstrap: int = 0,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+    ) -> Stack:
+        """A :class:`~genlab.jobs.impute.stack.Stack` of (copies of) the candidates with a
+        positive weight; fit it, or impute with it and ``bootstrap=B``.
+
+        With ``bootstrap=B`` every member is a
+        :class:`~genlab.jobs.impute.bootstrap.Bootstrap` of ``B`` refits (``random_state``
+        and ``n_jobs`` are theirs): fit the stack once, then take its conditional mean and its
+        draws from the same refits, or save it.
+        """
+        from sklearn.base import clone
+
+        from genlab.jobs.impute.bootstrap import Bootstrap
+
+        if self.weights is None:
+            raise InputError("no stacking weights: call select_imputer(..., stack=True)")
+        members = {name: w for name, w in self.weights.items() if w > 0}
+        missing = [name for name in members if name not in candidates]
+        if missing:
+            raise InputError(f"candidates {missing} are not among the given ones")
+        models = {name: clone(candidates[name]) for name in members}
+        if bootstrap:
+            models = {
+                name: Bootstrap(model, bootstrap, random_state=random_state, n_jobs=n_jobs)
+                for name, model in models.items()
+            }
+        return Stack(models, members)
+
+
+def select_imputer(
+    candidates: Mapping[str, Any],
+    X: Any,
+    *,
+    holdout: float = 0.2,
+    n_repeats: int = 1,
+    bootstrap: int = 0,
+    fit_data: Any = None,
+    random_state: Any = 0,
+    progress: bool = True,
+    stack: bool = False,
+    n_jobs: int | None = None,
+) -> ImputerChoice:
+    """The candidate that best fills hidden, known entries (see the module docstring).
+
+    Args:
+        candidates: name -> an unfitted genlab model (only its hyperparameters are used;
+            each is cloned and fitted here).
+        X: the data with holes that will be imputed.
+        holdout: share of ``X``'s observed numeric entries hidden (``fit_data=None``) or
+            share of ``fit_data``'s rows used for validation (``fit_data`` given).
+        n_repeats: independent hold-outs (each a fresh draw of hidden entries or validation
+            rows); scores and stacking weights pool the entries of all of them, so they
+            depend less on which entries happened to be hidden. Costs ``n_repeats`` times
+            the fits; ``n_repeats=R, bootstrap=B // R`` costs what one hold-out with ``B``
+            refits does.
+        bootstrap: ``B > 0`` scores each candidate bagged over ``B`` bootstrap refits.
+        fit_data: complete training rows, when the models are trained on them and then
+            fill ``X`` (e.g. training images and test images with holes).
+        random_state: seed of the hidden entries, validation rows and refits.
+        progress: a progress bar over the candidates (rich; it disappears when done).
+        stack: also find stacking weights over the candidates (see the module docstring).
+        n_jobs: candidates scored in parallel processes (joblib; ``-1``: one per CPU, None
+            or 1: in this process). Every candidate has its own fixed seed, so the scores
+            do not depend on ``n_jobs``.
+
+    Returns:
+        :class:`ImputerChoice`; impute with ``candidates[choice.name]``, or with
+        ``choice.stack(candidates)`` when stacked.
+    """
+    if not candidates:
+        raise InputError("select_imputer needs at least one candidate")
+    for name, candidate in candidates.items():
+        check_not_a_class(candidate, f"candidate {name!r}")
+    if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 1:
+        raise InputError(f"holdout must be a share in (0, 1), got {holdout!r}")
+    if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
+        raise InputError(f"n_repeats must be a positive integer, got {n_repeats!r}")
+    if fit_data is None:  # candidates are fitted on X with its holes (and the hidden ones)
+        refuse = [name for name, c in candidates.items() if not getattr(c, "fits_missing", False)]
+        if refuse:
+            raise InputError(
+                f"candidates {refuse} cannot fit with missing values: give complete rows to "
+                "fit them on (fit_data=, --fit-data) or leave them out"
+            )
+    data = X.X if isinstance(X, Dataset) else X
+    rng = np.random.default_rng(random_state)
+    # Child streams hide the entries: holes a user drew with the same seed (default_rng(0)
+    # is common) must not coincide with the entries hidden here.
+    if fit_data is None:
+        schema = infer_schema(data)
+        tasks = [_hide_observed(data, schema, holdout, hide) for hide in rng.spawn(n_repeats)]
+    else:
+        source = fit_data.X if isinstance(fit_data, Dataset) else fit_data
+        schema = infer_schema(source)
+        tasks = [
+            _validation_rows(source, data, schema, holdout, hide) for hide in rng.spawn(n_repeats)
+        ]
+    # Common random numbers: every candidate gets the same refit resamples and draws, so the
+    # scores differ by the model, not by the luck of its resamples.
+    seed = int(rng.integers(2**31))
+    filled = parallel(n_jobs, return_as="generator")(
+        delayed(recording_warnings)(_fill, candidate, task, bootstrap, seed)
+        for candidate in candidates.values()
+        for task in tasks
+    )
+    if progress:
+        from rich.progress import track
+
+        filled = track(
+            filled,
+            description="Scoring imputers",
+            total=len(candidates) * n_repeats,
+            transient=True,
+        )
+    caught: list[tuple[type[Warning], str]] = []
+    filled = iter(filled)  # candidate-major: each candidate's fill of every hold-out in turn
+    # (n,) the hidden values of every hold-out, scaled; the fills below line up with them
+    truth = np.concatenate([(task.truth / task.scale)[task.hidden] for task in tasks])
+    scores = {}
+    fills = []  # (n,) per candidate: its fill of the hidden entries, scaled
+    for name in candidates:
+        done = [next(filled) for _ in tasks]
+        caught += [w for _, warned in done for w in warned]
+        fills.append(
+            np.concatenate(
+                [
+                    (schema.encode(fill) / task.scale)[task.hidden]
+                    for (fill, _), task in zip(done, tasks, strict=True)
+                ]
+            )
+        )
+        scores[name] = _rmse(fills[-1], truth)
+    n_fits = len(candidates) * n_repeats * max(bootstrap, 1)
+    summarize_warnings(caught, n_fits, "fits while scoring candidates")
+    best = min(scores, key=scores.get)
+    units = "data units" if schema.container == "image" else "column stds"
+    choice = ImputerChoice(best, scores, len(truth), units)
+    if not stack:
+        return choice
+    weights = stack_weights(fills, truth)  # (B,)
+    return replace(
+        choice,
+        weights=dict(zip(scores, weights.tolist(), strict=True)),
+        stacked_score=_rmse(weights @ np.stack(fills), truth),
+    )
+
+
+def _rmse(filled: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((filled - truth) ** 2)))
+
+
+def default_candidates(X: Any, fit_data: Any = None) -> dict[str, Any]:
+    """Unfitted candidates for :func:`select_imputer`, by name: those genlab's ``impute``
+    benchmark chooses among and stacks.
+
+    Tables: Gaussian mixtures of 1 to 5 components with a light prior (0.1), with full
+    covariances and, from 6 numeric columns on, low-rank ones (``n_factors`` a third of the
+    numeric columns). Images: mixtures of 20, 30 and 50 components (prior 0.05), full and with
+    15 factors, and, given complete training rows ``fit_data`` (a kernel density cannot fit
+    with holes), kernel densities of bandwidth 3, 4 and 5 (in the images' units, made for
+    0..16 levels: their conditional mean is a local average of training images, which errs
+    differently from a mixture's). The bigger mixtures need hundreds of training rows.
+
+    Example:
+        >>> import numpy as np
+        >>> names = list(default_candidates(np.zeros((10, 3))))
+        >>> len(names), names[0]
+        (5, 'GaussianMixture(n_components=1, prior=0.1)')
+    """
+    schema = infer_schema(X.X if isinstance(X, Dataset) else X)
+    if schema.container == "image":
+        mixtures = [(k, 0.05, q) for q in (None, 15) for k in (20, 30, 50)]
+        return candidate_grid(mixtures, [3.0, 4.0, 5.0] if fit_data is not None else [])
+    n_numeric = int(_numeric_columns(schema).sum())
+    factors = [None] if n_numeric < 6 else [None, n_numeric // 3]
+    return candidate_grid([(k, 0.1, q) for q in factors for k in range(1, 6)])
+
+
+def candidate_grid(
+    mixtures: Iterable[tuple[int, float, int | None]], bandwidths: Iterable[float] = ()
+) -> dict[str, Any]:
+    """Named unfitted candidates: a ``GaussianMixture`` per ``(n_components, prior,
+    n_factors)`` and an isotropic ``KDE`` per bandwidth, each named by its settings.
+
+    Example:
+        >>> names = list(candidate_grid([(2, 0.1, None), (2, 0.1, 4)], [3.0]))
+        >>> names[1], names[2]
+        ('GaussianMixture(n_components=2, prior=0.1, n_factors=4)', 'KDE(bandwidth=3.0)')
+    """
+    from genlab.models.kde.estimator import KDE
+    from genlab.models.mixture.estimator import GaussianMixture
+
+    candidates: dict[str, Any] = {}
+    for k, prior, q in mixtures:
+        low_rank = "" if q is None else f", n_factors={q}"
+        name = f"GaussianMixture(n_components={k}, prior={prior}{low_rank})"
+        candidates[name] = GaussianMixture(n_components=k, prior=prior, n_factors=q)
+    for h in bandwidths:
+        candidates[f"KDE(bandwidth={h})"] = KDE(bandwidth=h)
+    return candidates
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Known entries hidden for scoring."""
+
+    schema: Schema
+    holed: Any  # the rows to fill, with the extra holes, in the user's container
+    hidden: np.ndarray  # (N, D) bool: the entries scored
+    truth: np.ndarray  # (N, D) encoded true values of those rows
+    scale: np.ndarray  # (D,) each column's standard deviation (1 where 0); ones for images
+    fit_rows: Any = None  # rows the candidates are fitted on; None: ``holed`` itself
+
+
+def _hide_observed(data: Any, schema: Schema, holdout: float, rng: np.random.Generator) -> _Task:
+    """A share of the observed numeric entries hidden completely at random."""
+    A = schema.encode(data)  # (N, D)
+    observed = ~np.isnan(A)
+    hidden = observed & _numeric_columns(schema) & (rng.random(A.shape) < holdout)
+    # A row keeps one observed entry (models refuse rows with none): unhide one of its own.
+    for i in np.flatnonzero(observed.any(axis=1) & ~(observed & ~hidden).any(axis=1)):
+        hidden[i, rng.choice(np.flatnonzero(hidden[i]))] = False
+    if not hidden.any():
+        raise InputError("no observed numeric entry to hide: the data is too small to score")
+    return _Task(
+        schema, apply_mask(data, hidden.reshape(np.shape(data))), hidden, A, _scale(A, schema)
+    )
+
+
+def _validation_rows(
+    source: Any, data: Any, schema: Schema, holdout: float, rng: np.random.Generator
+) -> _Task:
+    """A share of ``source``'s rows, each given the missing pattern of a random row of X."""
+    patterns = np.isnan(infer_schema(data).encode(data))  # (N, D) X's holes
+    if patterns.shape[1] != len(schema.columns):
+        raise InputError(f"X has {patterns.shape[1]} columns, fit_data {len(schema.columns)}")
+    patterns = patterns[patterns.any(axis=1)]
+    if not len(patterns):
+        raise InputError("X has no missing entry: there is nothing to impute")
+    n = len(source)
+    n_val = round(holdout * n)
+    if n_val < 1 or n_val >= n:
+        raise InputError(f"fit_data has {n} rows: too few to hold out {holdout:.0%} of them")
+    order = rng.permutation(n)
+    val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
+    hidden = patterns[rng.integers(0, len(patterns), size=n_val)] & _numeric_columns(schema)
+    if not hidden.any():
+        raise InputError("X's holes are all in categorical columns: there is nothing to score")
+    rows = _take(source, val)
+    fit_rows = _take(source, fit)
+    scale = _scale(schema.encode(fit_rows), schema)
+    return _Task(
+        schema,
+        apply_mask(rows, hidden.reshape(np.shape(rows))),
+        hidden,
+        schema.encode(rows),
+        scale,
+        fit_rows,
+    )
+
+
+def _fill(candidate: Any, task: _Task, bootstrap: int, seed: int) -> Any:
+    """The candidate's conditional mean of the task's rows (bagged with ``bootstrap``)."""
+    from sklearn.base import clone
+
+    if bootstrap:
+        return impute(
+            candidate,
+            task.holed,
+            method="mean",
+            bootstrap=bootstrap,
+            fit_data=task.fit_rows,
+            random_state=seed,
+        )
+    fit_on = task.holed if task.fit_rows is None else task.fit_rows
+    model = clone(candidate).fit(fit_on)
+    return impute(model, task.holed, method="mean", random_state=seed)
+
+
+def _numeric_columns(schema: Schema) -> np.ndarray:
+    return np.array([c.kind != "categorical" for c in schema.columns])  # (D,)
+
+
+def _scale(A: np.ndarray, schema: Schema) -> np.ndarray:
+    if schema.container == "image":
+        return np.ones(A.shape[1])
+    with np.errstate(invalid="ignore"):
+        scale = np.nanstd(A, axis=0)  # (D,)
+    return np.where(scale > 0, scale, 1.0)

@@ -1,0 +1,226 @@
+"""Stacked imputation: a weighted pool of several models' conditionals, weights by hold-out error.
+
+Models err in different ways. A Gaussian mixture's conditional mean is a smooth, global
+regression on the observed entries; a kernel density's is local (a Nadaraya-Watson average of
+the training rows that look alike). A weighted average of their conditional means, with the
+weights that minimize the squared error on entries whose values are known, is often better
+than either alone: stacking (Wolpert, 1992; Breiman, 1996), which Yao et al. (2018) carry
+over to predictive distributions. :func:`stack_weights` finds the weights (non-negative and
+summing to one, so the stack never extrapolates beyond its members);
+:func:`~genlab.jobs.impute.select.select_imputer` with ``stack=True`` computes them from its
+hold-out fills, and a :class:`Stack` imputes with them.
+
+A :class:`Stack` is the linear pool ``p(x_m | x_o) = sum_i w_i p_i(x_m | x_o)`` of its members'
+conditionals: its conditional mean is the weighted mean of theirs, and each multiple imputation
+is drawn by one member, picked with probability ``w_i``. It is an imputer, not a density: a
+pool of conditionals is not the conditional of one joint model, so it has no ``log_prob``.
+Weights fitted for the mean (squared error) say nothing about the spread of the draws: a
+stack's intervals are as well calibrated as its members' are.
+
+References:
+    Wolpert, D. H. (1992). Stacked generalization. Neural Networks 5(2), 241-259.
+    Breiman, L. (1996). Stacked regressions. Machine Learning 24, 49-64.
+    Yao, Y., Vehtari, A., Simpson, D. & Gelman, A. (2018). Using stacking to average Bayesian
+    predictive distributions. Bayesian Analysis 13(3), 917-1007.
+
+Example:
+    >>> import numpy as np, genlab
+    >>> from genlab.jobs.impute import impute
+    >>> from genlab.jobs.impute.stack import Stack
+    >>> X = genlab.load_dataset("wine").X.to_numpy()[:, :5]
+    >>> holes = X.copy(); holes[::3, 0] = np.nan
+    >>> models = {k: genlab.GaussianMixture(n_components=k) for k in (1, 2)}
+    >>> stack = Stack(models, {1: 0.25, 2: 0.75}).fit(holes)
+    >>> filled = impute(stack, holes, method="mean")
+    >>> bool(np.isfinite(filled).all()), bool((filled[1::3] == X[1::3]).all())
+    (True, True)
+    >>> len(impute(stack, holes, n_imputations=4, random_state=0))
+    4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import nnls
+
+from genlab.core.checks import check_impute_request
+from genlab.core.errors import InputError, ModelFileError
+from genlab.data.datasets import Dataset
+from genlab.data.schema import infer_schema
+
+__all__ = ["Stack", "stack_weights"]
+
+_MIN_WEIGHT = 1e-4  # weights below this are set to 0: a member that barely counts is not fitted
+
+
+class Stack:
+    """A weighted pool of imputers (see the module docstring).
+
+    Args:
+        models: name -> genlab model with the ``impute`` capability or
+            :class:`~genlab.jobs.impute.bootstrap.Bootstrap` ensemble: fitted (or fitted
+            here by :meth:`fit`), or, for ``impute(stack, X, bootstrap=B)``, only the template
+            of the refits.
+        weights: name -> non-negative weight (at least one positive); normalized to sum to 1.
+    """
+
+    def __init__(self, models: Mapping[Hashable, Any], weights: Mapping[Hashable, float]) -> None:
+        if not models:
+            raise InputError("a stack needs at least one model")
+        if set(weights) != set(models):
+            raise InputError(
+                f"stack weights must name the models exactly: models {list(models)}, "
+                f"weights {list(weights)}"
+            )
+        for name, model in models.items():
+            if not callable(getattr(model, "impute", None)):
+                raise InputError(f"stack member {name!r} is not a genlab model: {type(model)}")
+        w = np.array([weights[name] for name in models], dtype=np.float64)  # (B,)
+        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise InputError(f"stack weights must be >= 0 and not all 0, got {w.tolist()}")
+        self.models = dict(models)
+        self.weights = dict(zip(models, (w / w.sum()).tolist(), strict=True))
+
+    def __repr__(self) -> str:
+        members = ", ".join(f"{name}: {w:.3f}" for name, w in self.weights.items())
+        return f"Stack({members})"
+
+    def fit(self, X: Any, y: Any = None) -> Stack:
+        """Replaces every member by a fitted copy (same hyperparameters) and returns the stack."""
+        from sklearn.base import clone
+
+        self.models = {
+            name: clone(model).fit(X) if y is None else clone(model).fit(X, y)
+            for name, model in self.models.items()
+        }
+        return self
+
+    def impute(
+        self,
+        X: Any,
+        n_imputations: int = 1,
+        *,
+        method: str = "sample",
+        condition: Any = None,
+        random_state: Any = None,
+        bootstrap: int = 0,
+        fit_data: Any = None,
+        n_jobs: int | None = None,
+    ) -> Any:
+        """Impute from the pool; the arguments are :func:`genlab.jobs.impute.impute`'s.
+
+        ``method="mean"`` is the weighted mean of the members' conditional means (categorical
+        entries: the weighted majority); draws are shared out among the members at random
+        with probabilities ``weights``. ``bootstrap=B`` bags (or, for draws, refits) every
+        member as :func:`~genlab.jobs.impute.bootstrap.bootstrap_impute` does.
+        """
+        # Imported here: genlab.jobs.impute hands stacks to this method.
+        from genlab.jobs.impute import _average, impute
+
+        check_impute_request(n_imputations, method)
+        rng = np.random.default_rng(random_state)
+        names = [name for name, w in self.weights.items() if w > 0]
+        weights = np.array([self.weights[name] for name in names])  # (B,) sums to 1
+        options = {
+            "condition": condition,
+            "bootstrap": bootstrap,
+            "fit_data": fit_data,
+            "n_jobs": n_jobs,
+        }
+        if method == "mean":
+            fills = [
+                impute(self.models[name], X, method="mean", random_state=rng, **options)
+                for name in names
+            ]
+            return _average(fills, self._schema(names[0], X, fit_data), weights)
+        member = rng.choice(len(names), size=n_imputations, p=weights)  # (M,) who draws m
+        draws: list[Any] = [None] * n_imputations
+        for b, name in enumerate(names):
+            slots = np.flatnonzero(member == b)
+            if not len(slots):
+                continue
+            got = impute(self.models[name], X, len(slots), random_state=rng, **options)
+            for m, draw in zip(slots, got if len(slots) > 1 else [got], strict=True):
+                draws[m] = draw
+        return draws[0] if n_imputations == 1 else draws
+
+    @property
+    def schema_(self) -> Any:
+        """The fitted members' schema (AttributeError while the first member is unfitted)."""
+        return next(iter(self.models.values())).schema_
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted members to folder ``path``: ``imputer.json`` (names and weights)
+        and one folder per member (``member-00``, ...: a model or a fitted ``Bootstrap``);
+        :func:`genlab.jobs.impute.load_imputer` reads it."""
+        from genlab.jobs.impute.bootstrap import write_imputer_config
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        members = []
+        for i, (name, model) in enumerate(self.models.items()):
+            folder = f"member-{i:02d}"
+            model.save(path / folder)
+            members.append({"name": str(name), "weight": self.weights[name], "folder": folder})
+        write_imputer_config(path, "stack", {"members": members})
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Stack:
+        """The :class:`Stack` saved in folder ``path`` (see :meth:`save`)."""
+        from genlab.jobs.impute import load_imputer
+        from genlab.jobs.impute.bootstrap import IMPUTER_FILE, read_imputer_config
+
+        path = Path(path)
+        members = read_imputer_config(path, "stack").get("members")
+        try:
+            models = {m["name"]: load_imputer(path / m["folder"]) for m in members}
+            weights = {m["name"]: float(m["weight"]) for m in members}
+        except (KeyError, TypeError, ValueError) as e:
+            raise ModelFileError(f"{path / IMPUTER_FILE} is damaged: {e!r}") from None
+        return cls(models, weights)
+
+    def _schema(self, name: Hashable, X: Any, fit_data: Any) -> Any:
+        """The members' schema: the fitted one, else inferred from the data they resample."""
+        model = self.models[name]
+        if hasattr(model, "schema_"):
+            return model.schema_
+        data = X if fit_data is None else fit_data
+        return infer_schema(data.X if isinstance(data, Dataset) else data)
+
+
+def stack_weights(predictions: Any, truth: Any) -> np.ndarray:
+    """Non-negative weights, summing to one, that minimize ``||sum_i w_i p_i - truth||^2``.
+
+    With the weights summing to one, the residual is ``A w`` for ``A = [p_i - truth]``, a
+    non-negative least-squares problem (Lawson-Hanson, scipy's ``nnls``) once the constraint
+    is added as a heavily weighted extra row. Weights below ``1e-4`` are set to zero.
+
+    Args:
+        predictions: ``(B, n)``: each candidate's fill of the ``n`` known entries.
+        truth: ``(n,)`` the known values.
+
+    Returns:
+        ``(B,)`` weights.
+
+    Example:
+        >>> truth = np.array([0.0, 1.0, 2.0, 3.0])
+        >>> low, high = truth - 1.0, truth + 3.0  # 0.75 * low + 0.25 * high == truth
+        >>> stack_weights([low, high], truth).round(6).tolist()
+        [0.75, 0.25]
+    """
+    P = np.asarray(predictions, dtype=np.float64)  # (B, n)
+    y = np.asarray(truth, dtype=np.float64)  # (n,)
+    if P.ndim != 2 or y.shape != P.shape[1:] or not P.size:
+        raise InputError(f"predictions must be (B, n) and truth (n,), got {P.shape}, {y.shape}")
+    if not (np.isfinite(P).all() and np.isfinite(y).all()):
+        raise InputError("predictions and truth must be finite")
+    A = (P - y).T  # (n, B)
+    big = 1e3 * max(float(np.abs(A).max()), 1.0) * np.sqrt(len(y))
+    w, _ = nnls(np.vstack([A, np.full((1, len(P)), big)]), np.r_[np.zeros(len(y)), big])
+    w[w < _MIN_WEIGHT] = 0.0
+    return w / w.sum()

@@ -1,0 +1,3 @@
+from genlab.models.autoregressive.estimator import AutoregressiveModel
+
+__all__ = ["AutoregressiveModel"]

@@ -1,0 +1,3 @@
+from genlab.models.flow.estimator import Flow
+
+__all__ = ["Flow"]

@@ -1,0 +1,3 @@
+from genlab.models.kde.estimator import KDE
+
+__all__ = ["KDE"]

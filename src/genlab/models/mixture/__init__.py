@@ -1,0 +1,3 @@
+from genlab.models.mixture.estimator import GaussianMixture
+
+__all__ = ["GaussianMixture"]
