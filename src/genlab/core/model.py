@@ -349,6 +349,14 @@ class GenerativeModel(BaseEstimator):
             )
         return ClassLabels(self.classes_, self.class_log_prior_).codes(condition, n)
 
+    def _set_column_groups(self) -> None:
+        """Fitted masks of the schema's columns: ``numeric_`` (continuous and integer),
+        ``categorical_``, ``dequantized_`` (integer among numeric) and ``n_categories_``."""
+        groups = self.schema_.column_groups()
+        self.numeric_, self.categorical_ = groups.numeric, ~groups.numeric
+        self.dequantized_ = groups.integer_in_numeric
+        self.n_categories_ = groups.n_categories
+
     def _require(self, *capabilities: str) -> None:
         """Raise CapabilityError unless the family has one of ``capabilities``; then check fit."""
         if not self.capabilities.intersection(capabilities):
