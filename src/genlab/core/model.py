@@ -69,6 +69,8 @@ class GenerativeModel(BaseEstimator):
     fits_missing: ClassVar[bool] = False
     #: Smallest number of training rows that makes sense for the family.
     min_rows: ClassVar[int] = 2
+    #: Saved-state entries that record training, not the model (see ``model_digest``).
+    training_records: ClassVar[frozenset[str]] = frozenset()
     #: The kinds of :class:`~genlab.Condition` the family takes once fitted with them.
     condition_kinds: ClassVar[frozenset[str]] = frozenset({"class"})
 

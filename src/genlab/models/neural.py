@@ -77,6 +77,7 @@ def fixed_chunks(fn: Any, tensors: list[torch.Tensor]) -> torch.Tensor:
 class NeuralModel(GenerativeModel):
     """Base class of torch families (see module docstring)."""
 
+    training_records: ClassVar[frozenset[str]] = frozenset({"best_val_loss"})
     #: This family's defaults for some of :data:`TRAIN_SETTINGS` (the rest: TrainConfig's).
     train_defaults: ClassVar[dict[str, Any]] = {}
 
