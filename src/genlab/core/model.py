@@ -1,4 +1,4 @@
-"""The interface every model family implements (see DESIGN.md, "The model interface").
+"""The interface every model family implements.
 
 :class:`GenerativeModel` is the scikit-learn-style façade: it validates input once, turns the
 user's data into a float64 matrix through the :class:`~genlab.data.schema.Schema`, handles

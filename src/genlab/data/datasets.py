@@ -70,7 +70,8 @@ class Dataset:
         return replace(self, X=X, y=y)
 
     def split(self, test_size: float = 0.2, random_state: int = 0) -> tuple[Dataset, Dataset]:
-        """The train/test split of DESIGN.md (stratified by label where there is one)."""
+        """The train/test split every benchmark uses: ``train_test_split(test_size=0.2,
+        random_state=0)``, stratified by label where there is one."""
         index = np.arange(len(self))
         strat = self.y if (self.y is not None and self.y_is_label) else None
         tr, te = train_test_split(

@@ -1,7 +1,7 @@
 """Turn what a user names on the command line into a :class:`Dataset`.
 
 ``DATA`` is a bundled dataset name (``genlab datasets``), optionally with ``:train`` or
-``:test`` for the split of DESIGN.md (``digits:test``: the 360 held-out digits), a table
+``:test`` for the split of ``Dataset.split()`` (``digits:test``: the 360 held-out digits), a table
 (``.csv``, ``.tsv``, ``.parquet``), an array (``.npy``) or a folder of PNG/JPEG images.
 
 Example:

@@ -1,7 +1,7 @@
 """Sample quality on digits: Fréchet distance, conditional accuracy, classifier two-sample test.
 
 All three read one small, fixed classifier: scikit-learn's ``MLPClassifier`` (one hidden layer
-of 64 ReLU units, ``random_state=0``), trained on the training split of DESIGN.md
+of 64 ReLU units, ``random_state=0``), trained on the training split of ``Dataset.split()``
 (``load_dataset("digits").split()``, pixels / 16). It is retrained on first use in a process
 (about a second) and kept in memory, so nothing is downloaded and results are deterministic.
 Its hidden activations are the feature space of the Fréchet distance (the role Inception

@@ -7,14 +7,15 @@ registers itself in :data:`genlab.FAMILIES`), and one import line below.
 
 from __future__ import annotations
 
-from genlab.models.auto import Auto
-from genlab.models.autoregressive import AutoregressiveModel
-from genlab.models.flow import Flow
-
-# Import order is registration order (genlab.FAMILIES): keep it.
+# Import order is registration order (genlab.FAMILIES, Auto's default candidates): keep it.
+# isort: off
 from genlab.models.kde import KDE
 from genlab.models.mixture import GaussianMixture
+from genlab.models.flow import Flow
 from genlab.models.vae import VAE, HierarchicalVAE
+from genlab.models.autoregressive import AutoregressiveModel
+from genlab.models.auto import Auto
+# isort: on
 
 __all__ = [
     "KDE",

@@ -1,6 +1,6 @@
 """Suite ``digits-sample``: how good are class-conditional samples of 8x8 digits?
 
-Every genlab family that samples is fitted with labels on the training split of DESIGN.md
+Every genlab family that samples is fitted with labels on the training split of ``Dataset.split()``
 (1437 digits) and draws 360 samples, 36 of each class (the test set's size and balance).
 Metrics (:mod:`genlab.metrics`), all read through one fixed-seed digits classifier trained
 locally on the training split:
