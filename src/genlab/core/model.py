@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
@@ -41,6 +40,7 @@ from genlab.core.persistence import save_model
 from genlab.core.registry import families_with, register
 from genlab.core.units import bits_per_dim
 from genlab.data.datasets import Dataset
+from genlab.data.observed import restore_observed
 from genlab.data.schema import Schema, infer_schema
 from genlab.nn.interpolation import latent_path
 
@@ -242,36 +242,8 @@ class GenerativeModel(BaseEstimator):
     def _restore_observed(
         self, X: Any, A: np.ndarray, filled: np.ndarray, exact: bool = False
     ) -> Any:
-        """Decode ``filled`` but keep every observed entry of the user's ``X`` untouched.
-
-        With ``exact``, integer columns keep ``filled``'s values (clipped to the grid's range,
-        not rounded) wherever the user's container holds floats.
-        """
-        decoded = self.schema_.decode(filled)
-        missing = np.isnan(A)
-        integer = [c.kind == "integer" for c in self.schema_.columns]
-        if isinstance(X, pd.DataFrame):
-            out = X.copy()
-            for j, name in enumerate(self.schema_.names):
-                if not missing[:, j].any():
-                    continue
-                values = decoded[name]
-                if exact and integer[j] and pd.api.types.is_float_dtype(X[name]):
-                    values = pd.Series(_clip_to_range(filled[:, j], self.schema_.columns[j]))
-                col = out[name].astype(object).where(~missing[:, j], values)
-                out[name] = _like(col, X[name], values)
-            return out
-        values = X.X if isinstance(X, Dataset) else X
-        out = np.asarray(values, dtype=np.float64).reshape(A.shape).copy()
-        rounded = np.asarray(decoded, dtype=np.float64).reshape(A.shape)  # integers on the grid
-        if exact:  # a conditional mean lies between grid points; the float array holds it
-            for j in np.flatnonzero(integer):
-                rounded[:, j] = _clip_to_range(filled[:, j], self.schema_.columns[j])
-        out[missing] = rounded[missing]
-        dtype = np.dtype(self.schema_.array_dtype)
-        if dtype.kind in "iub" and np.array_equal(out, np.round(out)):
-            out = out.astype(dtype)  # the user's integer type, when every value fits it
-        return out.reshape(np.shape(decoded))
+        """``filled`` decoded into the user's container, every observed entry of ``X`` kept."""
+        return restore_observed(self.schema_, X, A, filled, exact=exact)
 
     # ============================================================= latents
     def encode(self, X: Any) -> np.ndarray:
@@ -396,19 +368,3 @@ def class_groups(codes: np.ndarray | None, n: int) -> list[tuple[int | None, np.
     if codes is None:
         return [(None, np.arange(n))]
     return [(int(c), np.flatnonzero(codes == c)) for c in np.unique(codes)]
-
-
-def _clip_to_range(values: np.ndarray, column: Any) -> np.ndarray:
-    """An integer column's values clipped to its grid's range, not rounded."""
-    low, high = column.levels
-    return np.clip(values, low, high)
-
-
-def _like(col: pd.Series, original: pd.Series, decoded: pd.Series) -> pd.Series:
-    """Give a filled column the user's dtype, or the decoded one if the user's held NaN only."""
-    for dtype in (original.dtype, decoded.dtype):
-        try:
-            return col.astype(dtype)
-        except (TypeError, ValueError):
-            continue
-    return col

@@ -34,7 +34,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from genlab.core.condition import python_value
 from genlab.core.errors import InputError
+from genlab.data.columns import (
+    as_numeric_array,
+    check_finite,
+    decode_column,
+    encode_series,
+    round_to_grid,
+)
 from genlab.data.rows import flatten_rows
 
 ColumnKind = Literal["continuous", "integer", "categorical"]
@@ -125,7 +133,7 @@ class Schema:
         """
         if self.container == "dataframe":
             return self._encode_frame(X, what)
-        A = _as_numeric_array(X, what)
+        A = as_numeric_array(X, what)
         if self.container == "image" and A.ndim >= 3:
             if tuple(A.shape[1:]) != tuple(self.image_shape):
                 raise InputError(
@@ -140,13 +148,13 @@ class Schema:
                 f"{what} has shape {A.shape}; the model was fitted on {self.n_columns} columns"
                 + (f" (images of shape {self.image_shape})" if self.image_shape else "")
             )
-        _check_finite(A, self.names, what)
+        check_finite(A, self.names, what)
         return A
 
     def _encode_frame(self, X: Any, what: str) -> np.ndarray:
         if not isinstance(X, pd.DataFrame):
             # A plain array given to a model fitted on a DataFrame: accept it by position.
-            A = _as_numeric_array(X, what) if self.indices("categorical").size == 0 else None
+            A = as_numeric_array(X, what) if self.indices("categorical").size == 0 else None
             if A is None or A.ndim != 2 or A.shape[1] != self.n_columns:
                 raise InputError(f"{what} must be a DataFrame with columns {self.names}")
             X = pd.DataFrame(A, columns=self.names)
@@ -160,7 +168,7 @@ class Schema:
             )
         out = np.empty((len(X), self.n_columns), dtype=np.float64)
         for j, col in enumerate(self.columns):
-            out[:, j] = _encode_series(X[col.name], col, what)
+            out[:, j] = encode_series(X[col.name], col, what)
         return out
 
     def decode(self, A: np.ndarray) -> Any:
@@ -172,12 +180,12 @@ class Schema:
         A = np.asarray(A, dtype=np.float64).reshape(-1, self.n_columns)
         if self.container == "dataframe":
             return pd.DataFrame(
-                {c.name: _decode_column(A[:, j], c) for j, c in enumerate(self.columns)}
+                {c.name: decode_column(A[:, j], c) for j, c in enumerate(self.columns)}
             )
         A = A.copy()
         for j, c in enumerate(self.columns):
             if c.kind == "integer":
-                A[:, j] = _round_to_grid(A[:, j], c)
+                A[:, j] = round_to_grid(A[:, j], c)
         if not np.isnan(A).any():
             A = A.astype(self.array_dtype)
         if self.container == "image":
@@ -245,7 +253,7 @@ def infer_schema(
             raise InputError("X is empty: need at least one row")
         cols = tuple(_infer_column(str(name), X[name], kinds or {}, levels) for name in X.columns)
         return Schema(cols, "dataframe")
-    A = _as_numeric_array(X, "X")
+    A = as_numeric_array(X, "X")
     if A.size == 0 or len(A) == 0:
         raise InputError(f"X is empty (shape {A.shape}): need at least one row")
     container: Container = "ndarray"
@@ -267,7 +275,7 @@ def infer_schema(
         raise InputError("categorical columns need a DataFrame (an array has no categories)")
     shape = tuple(int(s) for s in image_shape) if image_shape is not None else None
     out = Schema(cols, container, shape, str(dtype))
-    _check_finite(A, out.names, "X")
+    check_finite(A, out.names, "X")
     return out
 
 
@@ -308,7 +316,7 @@ def _infer_column(
             if isinstance(s.dtype, pd.CategoricalDtype)
             else tuple(sorted(observed.unique(), key=str))
         )
-        return Column(name, "categorical", tuple(_py(c) for c in cats), dtype)
+        return Column(name, "categorical", tuple(python_value(c) for c in cats), dtype)
     if not numeric:
         raise InputError(f"column {name!r} holds non-numbers; it cannot be {kind}")
     if kind == "integer":
@@ -319,97 +327,5 @@ def _infer_column(
     return Column(name, "continuous", (), dtype)
 
 
-# ==================================================================== helpers
-def _as_numeric_array(X: Any, what: str) -> np.ndarray:
-    if isinstance(X, pd.DataFrame):
-        X = X.to_numpy()
-    try:
-        A = np.asarray(X)
-    except ValueError as e:  # ragged lists
-        raise InputError(f"{what} is not a rectangular array: {e}") from None
-    if A.dtype == object or A.dtype.kind in "USV":
-        try:
-            return A.astype(np.float64)
-        except (TypeError, ValueError):
-            bad = _first_non_number(A)
-            raise InputError(f"{what} holds a non-number {bad[1]!r} at {bad[0]}") from None
-    return A.astype(np.float64)
-
-
-def _first_non_number(A: np.ndarray) -> tuple[tuple, Any]:
-    for idx, v in np.ndenumerate(A):
-        try:
-            float(v if v is not None else np.nan)
-        except (TypeError, ValueError):
-            return idx, v
-    return (), None
-
-
-def _check_finite(A: np.ndarray, names: list[str], what: str) -> None:
-    bad = np.isinf(A)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise InputError(f"{what} has an infinite value at row {r}, column {names[c]!r}")
-
-
-def _encode_series(s: pd.Series, col: Column, what: str) -> np.ndarray:
-    missing = s.isna().to_numpy()
-    if col.kind == "categorical":
-        lookup = {_py(c): i for i, c in enumerate(col.levels)}
-        codes = np.full(len(s), np.nan)
-        for i, v in enumerate(s.to_numpy(dtype=object)):
-            if missing[i]:
-                continue
-            code = lookup.get(_py(v))
-            if code is None:
-                raise InputError(
-                    f"{what}: column {col.name!r}, row {i} has category {v!r} the model never "
-                    f"saw (known: {list(col.levels)})"
-                )
-            codes[i] = code
-        return codes
-    values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.isnan(values) & ~missing
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise InputError(f"{what}: column {col.name!r}, row {i} holds {s.iloc[i]!r}, not a number")
-    if np.isinf(values).any():
-        i = int(np.argmax(np.isinf(values)))
-        raise InputError(f"{what}: column {col.name!r}, row {i} is infinite")
-    return values
-
-
-def _round_to_grid(v: np.ndarray, col: Column) -> np.ndarray:
-    lo, hi = col.levels
-    return np.clip(np.round(v), lo, hi)
-
-
-def _decode_column(v: np.ndarray, col: Column) -> pd.Series:
-    missing = np.isnan(v)
-    if col.kind == "categorical":
-        codes = np.clip(np.round(np.nan_to_num(v)), 0, len(col.levels) - 1).astype(int)
-        values = np.array(col.levels, dtype=object)[codes]
-        values[missing] = None
-        dtype = col.dtype
-        if dtype == "category":
-            return pd.Series(pd.Categorical(values, categories=list(col.levels)))
-        s = pd.Series(values, dtype=object)
-        try:
-            return s.astype(dtype)
-        except (TypeError, ValueError):
-            return s
-    if col.kind == "integer":
-        v = _round_to_grid(v, col)
-    s = pd.Series(v)
-    if missing.any() and col.dtype.startswith(("int", "uint")):
-        return s.astype(col.dtype.replace("int", "Int").replace("uInt", "UInt"))
-    return s.astype(col.dtype)
-
-
-def _py(v: Any) -> Any:
-    """Numpy scalars -> Python scalars, so categories compare and serialize consistently."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
 def _jsonable(levels: tuple) -> list:
-    return [_py(v) for v in levels]
+    return [python_value(v) for v in levels]
