@@ -12,10 +12,12 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from scipy.special import logsumexp
 
 import genlab
-from genlab.models.autoregressive.estimator import random_observed, visit_order
+from genlab.models.autoregressive.network import random_observed
+from genlab.models.autoregressive.paths import visit_order
 
 FAST = {"hidden_sizes": (32,), "max_epochs": 20, "batch_size": 64, "lr": 3e-3, "progress": False}
 
@@ -156,8 +158,6 @@ def test_colour_images_on_the_byte_grid():
 
 
 def test_random_observed_and_visit_order():
-    import torch
-
     available = torch.tensor([[True, True, False, True]] * 500)
     observed = random_observed(available, generator=torch.Generator().manual_seed(0))
     assert not observed[:, 2].any()
@@ -180,3 +180,22 @@ def test_bad_hyperparameters_and_orders_raise(small_table):
         m.log_prob_orders(X, orders=[[0, 0]])
     with pytest.raises(genlab.InputError, match="column must be"):
         m.conditional_log_pmf(m.schema_.encode(X), np.zeros((len(X), 2), bool), column=5)
+
+
+def test_column_log_pmf_reads_the_conditional_params(small_table):
+    m = genlab.AutoregressiveModel(**{**FAST, "max_epochs": 2}).fit(small_table[["a", "v"]])
+    A = m.schema_.encode(small_table[["a", "v"]].head(70))
+    observed = np.zeros(A.shape, bool)
+    observed[:, 0] = True
+    params = m.conditional_params(A, observed)
+    assert params.shape == (70, m.module_.heads.n_params)
+    assert torch.equal(m.conditional_params(A[:3], observed[:3]), params[:3])  # batch-free
+    pmf = m.column_log_pmf(params, 0)  # integer column a: grid 0..2
+    assert pmf.shape == (70, 3) and np.array_equal(pmf, m.conditional_log_pmf(A, observed, 0))
+    edges = np.array([-np.inf, 0.0, 1.0, 2.0, np.inf])
+    bins = m.column_log_pmf(params, 1, edges=edges)  # continuous v given a: 4 bins
+    assert bins.shape == (70, 4) and np.allclose(np.exp(bins).sum(1), 1.0)
+    with pytest.raises(genlab.InputError, match="continuous"):
+        m.column_log_pmf(params, 1)
+    with pytest.raises(genlab.InputError, match="discrete"):
+        m.column_log_pmf(params, 0, edges=edges)

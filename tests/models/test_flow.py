@@ -9,6 +9,7 @@ import torch
 from scipy.special import logsumexp
 
 import genlab
+from genlab.nn.interpolation import latent_path
 
 TINY = {"transforms": 1, "hidden_features": 16, "max_epochs": 15, "progress": False}
 
@@ -65,13 +66,29 @@ def test_conditional_latents_need_a_condition(conditional, iris):
         conditional.encode(X)
 
 
-def test_interpolate_runs_between_the_endpoints(nsf, iris):
+@pytest.mark.parametrize("method", ["slerp", "lerp"])
+def test_interpolate_decodes_the_latent_path_between_the_endpoints(nsf, iris, method):
     X = iris.flat()
-    path = nsf.interpolate(X[0], X[100], steps=6)
+    path = nsf.interpolate(X[0], X[100], steps=6, method=method)
     assert path.shape == (6, 4)
     assert np.allclose(path[0], X[0], atol=1e-4) and np.allclose(path[-1], X[100], atol=1e-4)
+    z = nsf.encode(X[[0, 100]])
+    assert np.array_equal(path, nsf.decode(latent_path(z[0], z[1], 6, method)))
     with pytest.raises(genlab.InputError, match="steps"):
-        nsf.interpolate(X[0], X[1], steps=1)
+        nsf.interpolate(X[0], X[1], steps=1, method=method)
+
+
+def test_lerp_is_the_straight_line_and_a_conditional_path_takes_the_condition(conditional, iris):
+    X = iris.flat()
+    line = conditional.interpolate(X[100], X[140], steps=5, method="lerp", condition=2)
+    z = conditional.encode(X[[100, 140]], condition=2)
+    t = np.linspace(0.0, 1.0, 5)[:, None]
+    assert np.array_equal(line, conditional.decode((1 - t) * z[0] + t * z[1], condition=2))
+    arc = conditional.interpolate(X[100], X[140], steps=5, method="slerp", condition=2)
+    assert np.allclose(arc[[0, -1]], line[[0, -1]], atol=1e-9)
+    assert not np.allclose(arc[1:-1], line[1:-1])
+    with pytest.raises(genlab.InputError, match="class-conditional"):
+        conditional.interpolate(X[100], X[140])
 
 
 def test_an_untrained_flow_is_the_base_mixture():
@@ -175,6 +192,15 @@ def test_mixed_table_samples_and_imputes_categories(mixed):
     holes.loc[[1, 3], "segment"] = None
     filled = m.impute(holes, method="mean")
     assert filled["segment"].isin(["a", "b", "c"]).all()
+
+
+def test_a_mixed_table_flow_loads_with_its_category_table(mixed, tmp_path):
+    ds, m = mixed
+    m.save(tmp_path / "mixed")
+    loaded = genlab.load_model(tmp_path / "mixed")
+    rows = ds.X.head(20)
+    assert np.array_equal(loaded.log_prob(rows), m.log_prob(rows))
+    assert loaded.sample(10, random_state=3).equals(m.sample(10, random_state=3))
 
 
 # ======================================================================== errors

@@ -1,4 +1,4 @@
-"""One column at a time: the user's values to the float64 codes models work on, and back.
+"""One column: what it is (:class:`Column`), its values as float64 codes and back.
 
 These are the checks and conversions behind :meth:`Schema.encode <genlab.data.schema.Schema.encode>`
 and :meth:`Schema.decode <genlab.data.schema.Schema.decode>`; each error names the row and
@@ -6,7 +6,6 @@ column at fault.
 
 Example:
     >>> import pandas as pd
-    >>> from genlab.data.schema import Column
     >>> col = Column("n", "integer", (0, 3), "int64")
     >>> decode_column(encode_series(pd.Series([1, 3]), col, "X"), col).tolist()
     [1, 3]
@@ -14,7 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,32 @@ import pandas as pd
 from genlab.core.condition import python_value
 from genlab.core.errors import InputError
 
-if TYPE_CHECKING:
-    from genlab.data.schema import Column
+ColumnKind = Literal["continuous", "integer", "categorical"]
+
+#: An integer column whose range spans at most this many levels is a grid; wider ones are
+#: treated as continuous (IDs, timestamps, large counts).
+MAX_INTEGER_LEVELS = 256
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, kind, levels (integer grid) or categories, and the user's dtype."""
+
+    name: str
+    kind: ColumnKind
+    levels: tuple = ()  # integer: (low, high) of the unit grid; categorical: the categories
+    dtype: str = "float64"
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.levels) if self.kind == "categorical" else 0
+
+    @property
+    def n_levels(self) -> int:
+        """Number of values a discrete column can take (0 for continuous)."""
+        if self.kind == "integer":
+            return int(self.levels[1] - self.levels[0] + 1)
+        return self.n_categories
 
 
 def as_numeric_array(X: Any, what: str) -> np.ndarray:

@@ -37,6 +37,9 @@ import pandas as pd
 from genlab.core.condition import python_value
 from genlab.core.errors import InputError
 from genlab.data.columns import (
+    MAX_INTEGER_LEVELS,
+    Column,
+    ColumnKind,
     as_numeric_array,
     check_finite,
     decode_column,
@@ -45,33 +48,7 @@ from genlab.data.columns import (
 )
 from genlab.data.rows import flatten_rows
 
-ColumnKind = Literal["continuous", "integer", "categorical"]
 Container = Literal["ndarray", "dataframe", "image"]
-
-#: An integer column whose range spans at most this many levels is a grid; wider ones are
-#: treated as continuous (IDs, timestamps, large counts).
-MAX_INTEGER_LEVELS = 256
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: its name, kind, levels (integer grid) or categories, and the user's dtype."""
-
-    name: str
-    kind: ColumnKind
-    levels: tuple = ()  # integer: (low, high) of the unit grid; categorical: the categories
-    dtype: str = "float64"
-
-    @property
-    def n_categories(self) -> int:
-        return len(self.levels) if self.kind == "categorical" else 0
-
-    @property
-    def n_levels(self) -> int:
-        """Number of values a discrete column can take (0 for continuous)."""
-        if self.kind == "integer":
-            return int(self.levels[1] - self.levels[0] + 1)
-        return self.n_categories
 
 
 @dataclass(frozen=True)

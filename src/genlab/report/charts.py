@@ -1,6 +1,6 @@
 """Charts of the report: ROC curves, confusion matrices, bits per pixel, comparisons, imputation.
 
-Each function takes the numbers a task produced and returns a matplotlib ``Figure`` drawn on
+Each function takes the numbers a job produced and returns a matplotlib ``Figure`` drawn on
 the Agg canvas, without touching pyplot's global state (so they work in threads, in tests and
 on machines without a display). Axis labels and titles say what is shown and in which units,
 because a report figure is read without its code. Sample grids, interpolation strips, latent
@@ -42,7 +42,7 @@ def new_figure(width: float = 6.0, height: float = 4.0) -> Figure:
     return fig
 
 
-# ================================================================ density uses
+# ================================================================ density jobs
 def roc_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str = "") -> Figure:
     """ROC curves of anomaly scores, one per detector, with the area under each in the legend.
 

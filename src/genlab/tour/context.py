@@ -1,7 +1,7 @@
-"""Settings and shared state of ``genlab tour``: the budget and its shares, the list of what is
-not built yet, :class:`TourConfig`, the :class:`Tour` context (data loaded once, models fitted
-or reused from the cache under ``OUT/models/``, figure saving, step timings), the models the
-tour trains (:func:`model_specs`) and the small helpers the sections share."""
+"""Settings and shared state of ``genlab tour``: the budget and its shares, :class:`TourConfig`,
+the :class:`Tour` context (data loaded once, models fitted or reused from the cache under
+``OUT/models/``, figure saving, step timings), the models the tour trains (:func:`model_specs`)
+and the small helpers the job sections share."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from genlab.core.errors import InputError
 from genlab.report.html import Figure
 
 #: Default budget of the whole tour (minutes); the training shares below add up to 60% of it,
-#: the rest is for evaluation, sampling, compression and figures (under 10 minutes on 2 cores).
+#: the rest is for evaluation, sampling, compression and figures.
 DEFAULT_BUDGET_MINUTES = 8.0
 #: Share of the budget each neural model may train for (its ``max_time``).
 SHARES = {
@@ -30,14 +30,6 @@ SHARES = {
     "digits-hvae": 0.06,
     "rings-flow": 0.07,
 }
-#: Uses the lecture names that genlab does not have yet (family or module, and what it is).
-NOT_BUILT = (
-    ("diffusion", "Diffusion (DDPM/DDIM): samples by denoising; inpainting; DDIM inversion"),
-    ("gan", "GAN: samples from a generator trained against a discriminator"),
-    ("sequence", "SequenceModel: text and code (byte/char Transformer), captions, seq2seq"),
-    ("audio", "audio: waveforms and spectrograms"),
-    ("genlab.web", "the web playground (FastAPI app with an interactive timeline)"),
-)
 
 
 # ================================================================== settings

@@ -1,6 +1,6 @@
-"""Running the tour: :data:`SECTIONS` (the jobs in report order), :func:`run_tour`, which runs
-each section (a missing module is reported as ``not built yet``, an error as ``failed``) and
-writes the report, and the parts of the report about the run itself (the run table, the
+"""Running the tour: :data:`SECTIONS` (one per job, in report order), :func:`run_tour`, which
+runs each section (a missing module is reported as ``not built yet``, an error as ``failed``)
+and writes the report, and the parts of the report about the run itself (the run table, the
 command that reproduces it, the introduction and the machine line)."""
 
 from __future__ import annotations
@@ -9,9 +9,14 @@ import time
 from collections.abc import Callable
 
 from genlab.report.html import Report, Section, Table, write_report
+from genlab.tour.compress import section_compress
+from genlab.tour.condition import section_condition
 from genlab.tour.context import DEFAULT_BUDGET_MINUTES, Tour, TourConfig
-from genlab.tour.sections import section_condition, section_density, section_generate
-from genlab.tour.uses import section_compress, section_impute, section_not_built, section_represent
+from genlab.tour.density import section_density
+from genlab.tour.generate import section_generate
+from genlab.tour.impute import section_impute
+from genlab.tour.represent import section_represent
+from genlab.tour.roadmap import section_not_built
 
 SECTIONS: tuple[Callable[[Tour], Section], ...] = (
     section_generate,

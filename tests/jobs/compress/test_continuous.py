@@ -17,13 +17,10 @@ import genlab
 from genlab.cli import run
 from genlab.jobs.compress import compress, decompress
 from genlab.jobs.compress import format as fmt
-from genlab.jobs.compress.codecs import (
-    chain_log_pmf,
-    coding_orders,
-    step_log_probs,
-    symbol_values,
-)
+from genlab.jobs.compress.chain import chain_log_pmf, step_log_probs
+from genlab.jobs.compress.codecs import coding_orders
 from genlab.jobs.compress.format import Header, pack, unpack
+from genlab.jobs.compress.grid import symbol_values
 
 
 @pytest.fixture(scope="module")

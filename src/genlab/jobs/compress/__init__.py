@@ -10,26 +10,29 @@ mixture over K orders by bits-back over the order index (so the file costs
 ``-log2 (1/K) sum_k p(x | sigma_k)`` bits plus the initial bits of the first item, at most
 ``log2 K`` and what its order costs over the mixture).
 
-Which families code, on discrete columns (integer grids, categories), dispatched on public
-methods: a model with ``coding_log_pmf`` (:class:`~genlab.AutoregressiveModel`: ANS along
-K orders, mixed by bits-back over the order index), and a latent-variable model with
-``network_rows`` and per-layer distributions (:class:`~genlab.VAE` by BB-ANS, a bottom-up
+Which families code, on discrete columns (integer grids, categories), dispatched on the
+``"compress"`` capability and public methods: a model with the probability tables
+``conditional_params`` / ``column_log_pmf`` (:class:`~genlab.AutoregressiveModel`: ANS along
+K orders, mixed by bits-back over the order index; :mod:`~genlab.jobs.compress.chain`), and
+a latent-variable model with the latent-coding interface ``latent_posterior`` /
+``latent_prior`` / ``data_log_pmf`` (:class:`~genlab.VAE` by BB-ANS, a bottom-up
 :class:`~genlab.HierarchicalVAE` by Bit-Swap; :mod:`~genlab.jobs.compress.latent`). Others
 raise :class:`~genlab.CapabilityError`, as do class-conditional models.
 
-Continuous columns are coded by a ``coding_log_pmf`` model on a grid the caller states with
+Continuous columns are coded by an autoregressive model on a grid the caller states with
 ``step`` (required then; :class:`~genlab.InputError` without it): ``x`` becomes
 ``k = round(x / step)``, coded under the model's mass of the bin
-``[(k - 1/2) step, (k + 1/2) step]`` (``coding_log_pmf(..., bins=...)``: CDF differences of
+``[(k - 1/2) step, (k + 1/2) step]`` (``column_log_pmf(..., edges=...)``: CDF differences of
 the column's Gaussian mixture, the edge bins holding the tails), over the range
-``k_min..k_max`` of the data, which the header stores with the step (format version 2).
-``decompress`` returns ``k * step``: lossless for data already on the grid, otherwise the data
-rounded to it (error at most ``step / 2``). Latent-variable models refuse continuous columns.
+``k_min..k_max`` of the data, which the header stores with the step (format version 2;
+:mod:`~genlab.jobs.compress.grid`). ``decompress`` returns ``k * step``: lossless for data
+already on the grid, otherwise the data rounded to it (error at most ``step / 2``).
+Latent-variable models refuse continuous columns.
 
 Determinism: encoder and decoder must build bit-identical integer tables. They do because
-(1) the network runs on fixed 64-row chunks (``coding_log_pmf``), so every matrix product
-and elementwise kernel sees the same shapes whatever ``batch_size`` and the rows batched
-together; (2) the pmf is computed in float64 and quantized by an elementwise rule
+(1) the network runs on fixed 64-row chunks (``conditional_params``; the pmf too), so every
+matrix product and elementwise kernel sees the same shapes whatever ``batch_size`` and the
+rows batched together; (2) the pmf is computed in float64 and quantized by an elementwise rule
 (:func:`~genlab.jobs.compress.ans.quantize`); (3) every sum feeding a table runs over the
 same contiguous axis. What remains assumed: that the BLAS gives a row of a fixed-shape
 product the same bits whatever its position in the chunk and the thread count (true of the
@@ -56,26 +59,26 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import tempfile
 import weakref
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from genlab.core.errors import CapabilityError, InputError, ModelFileError, NotFittedError
+from genlab.core.persistence import model_digest
 from genlab.jobs.compress.ans import Stack
-from genlab.jobs.compress.codecs import OrderMixture, coding_orders, grid_scale, symbol_values
-from genlab.jobs.compress.format import (
-    FINGERPRINT_BYTES,
-    MAX_GRID_INDEX,
-    Header,
-    check_grids,
-    pack,
-    unpack,
+from genlab.jobs.compress.codecs import OrderMixture, coding_orders
+from genlab.jobs.compress.format import FINGERPRINT_BYTES, Header, pack, unpack
+from genlab.jobs.compress.grid import (
+    Bins,
+    coded_values,
+    continuous_bins,
+    continuous_columns,
+    grid_scale,
+    grid_sizes,
+    symbol_bounds,
+    symbol_values,
 )
 from genlab.jobs.compress.latent import BitsBackLatent, check_latent_model
 
@@ -89,8 +92,6 @@ MAX_LATENT_BITS = 12
 MAX_TABLE_ENTRIES = 1 << 25
 MAX_ORDERS = 256
 _fingerprints: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: Saved-state entries that record training, not the model (not restored by load_model).
-_TRAINING_RECORDS = {"best_val_loss"}
 
 
 def compress(
@@ -124,15 +125,14 @@ def compress(
             the model's ``n_orders``); more orders cost fewer bits and more time.
         latent_bits: latent-variable models: each latent dimension is cut into
             ``2^latent_bits`` equal-mass buckets of the standard normal (default: 8 for a
-            VAE, 10 for a hierarchy, whose narrow lower priors need finer buckets; on
-            digits these were the best of 6, 8, 10, 12).
+            VAE, 10 for a hierarchy, whose narrow lower priors need finer buckets).
         group: most items per coding group (stored in the file); groups grow geometrically
             up to it (:func:`group_bounds`), so only the first item pays initial bits.
         batch_size: items per network call; the file does not depend on it.
     """
     lo = _check_model(model)
-    values = _values(model, X)
-    bins = _bins(model, values, step)
+    values = coded_values(model.schema_, X)
+    bins = continuous_bins(model.schema_, values, step)
     for j, (s, k_min, _) in bins.items():
         mul, den = grid_scale(s)
         lo[j], values[:, j] = k_min, np.round(values[:, j] * den / mul)  # k = round(x / step)
@@ -140,7 +140,7 @@ def compress(
         codec_id = AUTOREGRESSIVE_CODEC
         param = int(n_orders if n_orders is not None else model.get_params().get("n_orders", 1))
     else:
-        default = 8 if len(model.module_.latent_dims) == 1 else 10
+        default = 8 if len(model.latent_dims) == 1 else 10
         codec_id, param = LATENT_CODEC, int(latent_bits or default)
     if not 1 <= int(group) <= 65535 or int(batch_size) < 1:
         raise InputError(f"need 1 <= group <= 65535 and batch_size >= 1, got {group}, {batch_size}")
@@ -173,14 +173,14 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
     shape = model.schema_.image_shape or (D,)
     if tuple(header.item_shape) != tuple(shape):
         raise ModelFileError(f"file holds items of shape {header.item_shape}, model has {shape}")
-    continuous = _continuous(model)
+    continuous = continuous_columns(model.schema_)
     if len(header.grids) != len(continuous):
         raise ModelFileError(
             f"file has {len(header.grids)} continuous grids, the model {len(continuous)} "
             "continuous columns"
         )
     bins = dict(zip(continuous, header.grids, strict=True))
-    hi = _hi(model)
+    hi = symbol_bounds(model.schema_)[1]
     for j, (_, k_min, k_max) in bins.items():
         lo[j], hi[j] = k_min, k_max
     batch = max(1, int(batch_size))
@@ -235,31 +235,28 @@ def group_bounds(n_items: int, group: int, growth: int = 4) -> list[tuple[int, i
 
 
 def model_fingerprint(model: Any) -> bytes:
-    """First bytes of the SHA-256 of the model's saved config and weights (without the genlab
-    version and training records), so that a file is decoded only by the model that coded it
-    (the same after ``save`` and ``load_model``)."""
+    """The first bytes of the model's :func:`~genlab.core.persistence.model_digest`, so that a
+    file is decoded only by the model that coded it (the same after ``save`` and
+    ``load_model``). Cached per model while its attributes stay the same objects (computing
+    the digest saves the model)."""
     token = tuple(id(v) for v in vars(model).values())
     cached = _fingerprints.get(model)
     if cached is not None and cached[0] == token:
         return cached[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = model.save(Path(tmp) / "model")
-        config = json.loads((folder / "model.json").read_text())
-    config.pop("genlab_version", None)
-    state = config.get("state") or {}
-    config["state"] = {k: v for k, v in state.items() if k not in _TRAINING_RECORDS}
-    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).digest()
-    _fingerprints[model] = (token, digest[:FINGERPRINT_BYTES])
-    return digest[:FINGERPRINT_BYTES]
+    fingerprint = model_digest(model)[:FINGERPRINT_BYTES]
+    _fingerprints[model] = (token, fingerprint)
+    return fingerprint
 
 
 # ================================================================ helpers
 def _is_autoregressive(model: Any) -> bool:
-    return "compress" in getattr(model, "capabilities", ()) and hasattr(model, "coding_log_pmf")
+    """Whether ``model`` gives the probability tables of :mod:`~genlab.jobs.compress.chain`."""
+    return "compress" in getattr(model, "capabilities", ()) and hasattr(model, "column_log_pmf")
 
 
 def _is_latent(model: Any) -> bool:
-    return "latent" in getattr(model, "capabilities", ()) and hasattr(model, "network_rows")
+    """Whether ``model`` has the latent-coding interface of :mod:`~genlab.jobs.compress.latent`."""
+    return "compress" in getattr(model, "capabilities", ()) and hasattr(model, "latent_posterior")
 
 
 def _codec(
@@ -270,7 +267,7 @@ def _codec(
     batch: int,
     error: type,
     group: int,
-    bins: dict[int, tuple[float, int, int]] | None = None,
+    bins: Bins | None = None,
 ) -> Any:
     """The codec a file's header names, checked against the model and the memory bound
     (raises ``error`` if it does not fit)."""
@@ -278,15 +275,12 @@ def _codec(
     if codec_id == AUTOREGRESSIVE_CODEC and _is_autoregressive(model):
         if not 1 <= param <= MAX_ORDERS:
             raise error(f"n_orders must be in 1..{MAX_ORDERS}, got {param}")
-        sizes = _hi(model) - lo + 1
-        for j, (_, k_min, k_max) in (bins or {}).items():
-            sizes[j] = k_max - k_min + 1
-        entries = group * param * D * int(sizes.max())
+        entries = group * param * D * int(grid_sizes(model.schema_, bins).max())
         codec: Any = OrderMixture(model, coding_orders(param, D), lo, batch, bins)
     elif codec_id == LATENT_CODEC and _is_latent(model):
         if not 1 <= param <= MAX_LATENT_BITS:
             raise error(f"latent_bits must be in 1..{MAX_LATENT_BITS}, got {param}")
-        entries = group * sum(model.module_.latent_dims) * (1 << param)
+        entries = group * sum(model.latent_dims) * (1 << param)
         codec = BitsBackLatent(model, param, lo)
     else:
         raise error(f"codec {codec_id} of this file does not fit a {type(model).__name__}")
@@ -318,92 +312,4 @@ def _check_model(model: Any) -> np.ndarray:
                     f"column {c.name!r} is continuous: {type(model).__name__} codes discrete "
                     "columns; an AutoregressiveModel codes continuous ones on a stated step"
                 )
-    lo = [c.levels[0] if c.kind == "integer" else 0 for c in model.schema_.columns]
-    return np.asarray(lo, dtype=np.int64)  # continuous columns: set to k_min by the caller
-
-
-def _hi(model: Any) -> np.ndarray:
-    """The value of the last symbol of each discrete column, ``(D,)`` (0 if continuous)."""
-    cols = model.schema_.columns
-    return np.array(
-        [c.levels[1] if c.kind == "integer" else max(c.n_categories - 1, 0) for c in cols],
-        dtype=np.int64,
-    )
-
-
-def _continuous(model: Any) -> list[int]:
-    """Positions of the continuous columns of the model's schema."""
-    return [j for j, c in enumerate(model.schema_.columns) if c.kind == "continuous"]
-
-
-def _bins(model: Any, A: np.ndarray, step: Any) -> dict[int, tuple[float, int, int]]:
-    """``{column: (step, k_min, k_max)}`` of the continuous columns of ``A (N, D)``: the step
-    asked for and the range of ``k = round(x / step)`` (checked against the format's limits)."""
-    continuous = _continuous(model)
-    names = [model.schema_.columns[j].name for j in continuous]
-    if not continuous:
-        if step is not None:
-            raise InputError("step is for continuous columns; this model has none")
-        return {}
-    if step is None:
-        raise InputError(
-            f"continuous columns {names} are coded on a grid: pass step=, e.g. "
-            "compress(model, X, step=0.01) (one step for all) or "
-            f"step={{{names[0]!r}: 0.01, ...}} (CLI: --step 0.01)"
-        )
-    if isinstance(step, dict):
-        unknown = sorted(set(map(str, step)) - set(names))
-        missing = [n for n in names if n not in step]
-        if unknown or missing:
-            raise InputError(
-                f"step must name each continuous column {names}; unknown: {unknown}, "
-                f"missing: {missing}"
-            )
-        steps = [step[n] for n in names]
-    else:
-        steps = [step] * len(continuous)
-    bins = {}
-    for j, name, s in zip(continuous, names, steps, strict=True):
-        try:
-            s = float(s)
-        except (TypeError, ValueError):
-            raise InputError(f"step of column {name!r} must be a number, got {s!r}") from None
-        if not (np.isfinite(s) and s > 0):
-            raise InputError(f"step of column {name!r} must be a finite number > 0, got {s}")
-        if len(A) == 0:
-            bins[j] = (s, 0, 0)
-            continue
-        mul, den = grid_scale(s)
-        k = A[:, j] * den / mul
-        if not np.isfinite(k).all() or np.abs(k).max() > MAX_GRID_INDEX:
-            raise InputError(
-                f"column {name!r}: values up to {np.abs(A[:, j]).max():g} are too large for "
-                f"step {s} (|x / step| must stay under 2^53): use a larger step"
-            )
-        k = np.round(k)
-        bins[j] = (s, int(k.min()), int(k.max()))
-        problem = check_grids((bins[j],))
-        if problem:
-            raise InputError(f"column {name!r}: {problem.replace('grid 0', 'its grid')}")
-    return bins
-
-
-def _values(model: Any, X: Any) -> np.ndarray:
-    """``X`` encoded, checked complete and on the grid, ``(N, D)``."""
-    A = model.schema_.encode(X.X if hasattr(X, "X") and hasattr(X, "schema") else X)
-    if np.isnan(A).any():
-        row, col = np.argwhere(np.isnan(A))[0]
-        raise InputError(f"row {row}, column {col}: missing value; compress needs complete data")
-    for j, c in enumerate(model.schema_.columns):
-        if c.kind == "continuous":
-            if not np.isfinite(A[:, j]).all():
-                raise InputError(f"column {c.name!r} holds infinite values; they cannot be coded")
-            continue
-        lo, hi = (c.levels[0], c.levels[1]) if c.kind == "integer" else (0, c.n_categories - 1)
-        bad = (A[:, j] != np.round(A[:, j])) | (A[:, j] < lo) | (A[:, j] > hi)
-        if bad.any():
-            raise InputError(
-                f"row {int(np.argmax(bad))}, column {c.name!r}: value {A[bad, j][0]} is off the "
-                f"model's grid {lo}..{hi}; it cannot be coded losslessly"
-            )
-    return A
+    return symbol_bounds(model.schema_)[0]  # continuous columns: set to k_min by the caller

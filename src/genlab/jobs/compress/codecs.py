@@ -1,9 +1,10 @@
 """Codecs as push/pop pairs on a :class:`~genlab.jobs.compress.ans.Stack` (craystack's design).
 
 * :class:`Autoregressive` codes rows of symbols, each row along its own order of the columns,
-  with the conditionals ``p(x_sigma(t) | x_sigma(<t))`` of a model's public
-  ``coding_log_pmf``. ``push`` sends all steps to the network at once (the encoder knows
-  every value); ``pop`` must go step by step, each step batched over the rows.
+  with the conditionals ``p(x_sigma(t) | x_sigma(<t))`` of a model's public probability
+  tables (:mod:`~genlab.jobs.compress.chain`). ``push`` sends all steps to the network at
+  once (the encoder knows every value); ``pop`` must go step by step, each step batched over
+  the rows.
 * :class:`OrderMixture` codes with the mixture ``p(x) = (1/K) sum_k p(x | sigma_k)`` of an
   any-order model by **bits-back over the order index** k (Frey & Hinton, 1997; Townsend et
   al., 2019): push pops ``k ~ q(k | x) ∝ p(x | sigma_k)`` off the stack, pushes x under
@@ -40,34 +41,10 @@ from typing import Any
 import numpy as np
 
 from genlab.jobs.compress.ans import Stack, quantize, uniform
+from genlab.jobs.compress.chain import chain_log_pmf, step_log_probs, target_log_pmf
+from genlab.jobs.compress.grid import Bins, symbol_values
 
 ORDER_SEED = 0  # the coding orders are part of the format: never change it
-
-
-def grid_scale(step: float) -> tuple[float, float]:
-    """``(mul, den)`` with ``value = k * mul / den`` the value of grid point ``k`` of a continuous
-    column: ``k / n`` when ``step == 1 / n`` for an integer ``n`` (so that ``step=0.01`` gives the
-    same doubles as ``np.round(x, 2)``), else ``k * step``; ``(1, 1)`` for discrete columns.
-
-    Example:
-        >>> grid_scale(0.01), grid_scale(0.3), 35 * 0.01 == 0.35, 35 / 100 == 0.35
-        ((1.0, 100.0), (0.3, 1.0), False, True)
-    """
-    n = round(1.0 / step) if step < 1 else 0
-    return (1.0, float(n)) if n >= 1 and 1.0 / n == step else (float(step), 1.0)
-
-
-def symbol_values(
-    symbols: np.ndarray, lo: np.ndarray, bins: dict[int, tuple[float, int, int]] | None
-) -> np.ndarray:
-    """Values on the model's encoded scale of ``symbols (..., D)``: ``lo + symbol`` for discrete
-    columns, the grid point ``k = lo + symbol`` (``lo = k_min``) of a continuous column's
-    ``bins[j] = (step, k_min, k_max)`` as :func:`grid_scale` says."""
-    D = symbols.shape[-1]
-    mul, den = np.ones(D), np.ones(D)
-    for j, b in (bins or {}).items():
-        mul[j], den[j] = grid_scale(b[0])
-    return (symbols + np.asarray(lo, dtype=np.float64)) * mul / den
 
 
 def coding_orders(n_orders: int, n_features: int) -> np.ndarray:
@@ -84,57 +61,14 @@ def coding_orders(n_orders: int, n_features: int) -> np.ndarray:
     )
 
 
-def chain_log_pmf(
-    model: Any,
-    values: np.ndarray,
-    orders: np.ndarray,
-    batch_size: int = 64,
-    bins: dict[int, tuple[float, int, int]] | None = None,
-) -> np.ndarray:
-    """``log p(x_sigma(t) = v | x_sigma(<t))`` for every row, step and value, ``(B, D, L)``.
-
-    Args:
-        model: a fitted model with ``coding_log_pmf``.
-        values: ``(B, D)`` rows on the model's encoded scale.
-        orders: ``(B, D)`` one order per row.
-        batch_size: rows sent to the network together (``batch_size * D`` table rows); the
-            tables do not depend on it.
-        bins: ``{column: (step, k_min, k_max)}`` of the continuous columns (their grids).
-    """
-    extra = {"bins": bins} if bins else {}
-    B, D = values.shape
-    rank = np.empty_like(orders)
-    np.put_along_axis(rank, orders, np.arange(D)[None, :].repeat(B, 0), axis=1)  # (B, D)
-    out = []
-    for start in range(0, B, max(1, batch_size)):
-        rows = slice(start, start + max(1, batch_size))
-        b = len(values[rows])
-        observed = rank[rows, None, :] < np.arange(D)[None, :, None]  # (b, t, D): seen before t
-        lp = model.coding_log_pmf(
-            np.repeat(values[rows], D, axis=0),
-            observed.reshape(b * D, D),
-            orders[rows].reshape(-1),
-            **extra,
-        )  # (b * D, L)
-        out.append(lp.reshape(b, D, -1))
-    return np.concatenate(out) if out else np.zeros((0, D, 1))
-
-
-def step_log_probs(tables: np.ndarray, symbols: np.ndarray, orders: np.ndarray) -> np.ndarray:
-    """Log-probability of each row's symbol at each step, ``(..., D)`` contiguous float64."""
-    along = np.take_along_axis(symbols, orders, axis=-1)  # (..., D) symbol at step t
-    lp = np.take_along_axis(tables, along[..., None], axis=-1)[..., 0]
-    return np.ascontiguousarray(lp, dtype=np.float64)
-
-
 class Autoregressive:
     """Rows of symbols ``(B, D)``, row i along ``orders[i]``, under a model's conditionals.
 
     Args:
-        model: fitted model with ``coding_log_pmf``.
+        model: fitted model with ``conditional_params`` and ``column_log_pmf``.
         orders: ``(B, D)`` one order per row.
         lo: ``(D,)`` value of symbol 0 of each column (``value = lo + symbol``; a continuous
-            column's ``k_min``, see :func:`symbol_values`).
+            column's ``k_min``, see :func:`~genlab.jobs.compress.grid.symbol_values`).
         batch_size: rows per network call of ``push`` (``pop`` goes step by step).
         tables: the ``(B, D, L)`` tables of ``push`` if already computed.
         bins: ``{column: (step, k_min, k_max)}`` of the continuous columns.
@@ -147,7 +81,7 @@ class Autoregressive:
         lo: np.ndarray,
         batch_size: int = 64,
         tables: np.ndarray | None = None,
-        bins: dict[int, tuple[float, int, int]] | None = None,
+        bins: Bins | None = None,
     ) -> None:
         self.model, self.orders, self.lo = model, orders, np.asarray(lo, dtype=np.float64)
         self.batch_size, self.tables, self.bins = batch_size, tables, bins or {}
@@ -168,10 +102,9 @@ class Autoregressive:
         symbols = np.zeros((B, D), dtype=np.int64)
         tables = []
         rows = np.arange(B)
-        extra = {"bins": self.bins} if self.bins else {}
         for t in range(D):
             target = self.orders[:, t]
-            lp = self.model.coding_log_pmf(values, observed, target, **extra)  # (B, L), B <= group
+            lp = target_log_pmf(self.model, values, observed, target, self.bins)  # (B, L)
             symbol = stack.pop(quantize(lp))
             symbols[rows, target] = symbol
             values[rows, target] = symbol_values(symbols, self.lo, self.bins)[rows, target]
@@ -186,7 +119,7 @@ class OrderMixture:
     order index (module docstring). With K = 1 it is the plain :class:`Autoregressive` codec.
 
     Args:
-        model: fitted model with ``coding_log_pmf``.
+        model: fitted model with ``conditional_params`` and ``column_log_pmf``.
         orders: ``(K, D)`` the orders of the mixture.
         lo: ``(D,)`` value of symbol 0 of each column.
         batch_size: rows per network call.
@@ -202,7 +135,7 @@ class OrderMixture:
         orders: np.ndarray,
         lo: np.ndarray,
         batch_size: int = 64,
-        bins: dict[int, tuple[float, int, int]] | None = None,
+        bins: Bins | None = None,
     ) -> None:
         self.model, self.orders, self.lo, self.batch_size = model, orders, lo, batch_size
         self.bins = bins or {}

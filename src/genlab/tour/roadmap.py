@@ -1,0 +1,56 @@
+"""The last section of the tour: the families and jobs the lecture covers that this
+installation does not have yet, listed rather than faked. A row disappears by itself once the
+family is registered or the module exists."""
+
+from __future__ import annotations
+
+from genlab.report.html import Section, Table
+from genlab.tour.context import Tour
+
+#: Families and jobs the lecture names that genlab does not have yet: a family name (looked up
+#: in the registry) or a module (looked up on disk), and what it is.
+NOT_BUILT = (
+    ("diffusion", "Diffusion (DDPM/DDIM): samples by denoising; inpainting; DDIM inversion"),
+    ("gan", "GAN: samples from a generator trained against a discriminator"),
+    ("sequence", "SequenceModel: text and code (byte/char Transformer), captions, seq2seq"),
+    ("audio", "audio: waveforms and spectrograms"),
+    ("genlab.web", "the web playground (FastAPI app with an interactive timeline)"),
+)
+
+
+def section_not_built(tour: Tour) -> Section:
+    """What the lecture covers that this installation does not have yet, listed, not faked."""
+    rows = [[what, "not built yet"] for name, what in NOT_BUILT if not _is_built(name)]
+    return Section(
+        "not-built",
+        "Not in genlab yet",
+        "The lecture also covers these; genlab does not have them yet, so the tour shows "
+        "nothing for them rather than something made up.",
+        tables=[Table(["family or job", "status"], rows)],
+        status="done" if not rows else "not built yet",
+    )
+
+
+def _is_built(name: str) -> bool:
+    """A registered family (a plain name) or an existing module (a dotted name).
+
+    Example:
+        >>> _is_built("kde"), _is_built("diffusion"), _is_built("genlab.jobs")
+        (True, False, True)
+    """
+    from genlab.core.registry import FAMILIES
+
+    return name in FAMILIES if "." not in name else _has_module(name)
+
+
+def _has_module(name: str) -> bool:
+    """True when module ``name`` exists as code (an empty folder is a namespace, not a module).
+
+    Example:
+        >>> _has_module("genlab.jobs"), _has_module("genlab.no_such_module")
+        (True, False)
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    return spec is not None and spec.origin is not None
