@@ -71,6 +71,10 @@ class GenerativeModel(BaseEstimator):
     min_rows: ClassVar[int] = 2
     #: Saved-state entries that record training, not the model (see ``model_digest``).
     training_records: ClassVar[frozenset[str]] = frozenset()
+    #: Hyperparameters added after files were made with the family, and their defaults: at
+    #: that default a setting leaves ``model_digest`` as it was before it existed, so those
+    #: files still decode.
+    digest_skips_defaults: ClassVar[dict[str, Any]] = {}
     #: The kinds of :class:`~genlab.Condition` the family takes once fitted with them.
     condition_kinds: ClassVar[frozenset[str]] = frozenset({"class"})
 

@@ -147,4 +147,8 @@ def model_digest(model: Any) -> bytes:
     config.pop("genlab_version", None)
     state = config.get("state") or {}
     config["state"] = {k: v for k, v in state.items() if k not in model.training_records}
+    params = config.get("params") or {}
+    for name, default in model.digest_skips_defaults.items():
+        if name in params and params[name] == default:  # as files made before it existed
+            del params[name]
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).digest()

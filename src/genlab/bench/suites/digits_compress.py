@@ -102,8 +102,6 @@ def latent_rows(model: object, images: np.ndarray, method: str, fit_note: str) -
     """A (hierarchical) VAE by bits-back: bits, overhead against its negative ELBO (after the
     initial bits, measured as ``2 * bytes(X) - bytes(X, X)``: the second copy of the images
     finds a full stack), the initial bits themselves, and the round trip."""
-    import torch
-
     import genlab
 
     start = time.perf_counter()
@@ -113,8 +111,7 @@ def latent_rows(model: object, images: np.ndarray, method: str, fit_note: str) -
     twice = genlab.compress(model, np.concatenate([images, images]))
     header, _ = unpack(blob)
     initial = 8 * (2 * len(blob) - len(twice))
-    with torch.no_grad():
-        elbo = model.module_(model.network_rows(images))["elbo"]  # (N,) nats, one z sample
+    elbo = model.elbo_terms(images)["elbo"]  # (N,) nats, one z sample
     ideal = -float(elbo.sum()) / math.log(2)
     actual = 8 * len(blob)
     note = (

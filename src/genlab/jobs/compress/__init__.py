@@ -15,7 +15,7 @@ Which families code, on discrete columns (integer grids, categories), dispatched
 ``conditional_params`` / ``column_log_pmf`` (:class:`~genlab.AutoregressiveModel`: ANS along
 K orders, mixed by bits-back over the order index; :mod:`~genlab.jobs.compress.chain`), and
 a latent-variable model with the latent-coding interface ``latent_posterior`` /
-``latent_prior`` / ``data_log_pmf`` (:class:`~genlab.VAE` by BB-ANS, a bottom-up
+``latent_layer_prior`` / ``data_log_pmf`` (:class:`~genlab.VAE` by BB-ANS, a bottom-up
 :class:`~genlab.HierarchicalVAE` by Bit-Swap; :mod:`~genlab.jobs.compress.latent`). Others
 raise :class:`~genlab.CapabilityError`, as do class-conditional models.
 

@@ -17,11 +17,10 @@ layer's pop reuse the bits just pushed by the layer below, so only ``q(z_1 | x)`
 initial bits (Kingma et al., 2019). The net cost per item approaches the negative ELBO of
 the discretized model.
 
-The model is read through the per-layer distributions that
-:mod:`genlab.models.vae.hierarchical` documents for bits-back coders (``model.module_``'s
-``ladder``, ``posterior``, ``prior``, ``likelihood`` and ``model.network_rows``); every
-network call runs on fixed chunks of rows (as ``AutoregressiveModel.coding_log_pmf``
-does), so the tables do not depend on the batch.
+The model is read through its latent-coding interface only (``latent_dims``,
+``latent_inference``, ``latent_posterior``, ``latent_layer_prior``, ``data_log_pmf``; see
+:mod:`genlab.models.vae.latents`), whose network calls run on fixed chunks of rows, so the
+tables do not depend on the batch.
 
 References:
     Townsend, J., Bird, T. & Barber, D. (2019). Practical lossless compression with latent
@@ -47,20 +46,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 from scipy.special import ndtr, ndtri
 
 from genlab.core.errors import CapabilityError
 from genlab.jobs.compress.ans import Stack, quantize, uniform
-from genlab.models.neural import fixed_chunks
 
 
 def check_latent_model(model: Any) -> None:
     """Raise CapabilityError unless ``model`` can be coded by :class:`BitsBackLatent`."""
-    net = model.module_
     if getattr(model, "classes_", None) is not None:
         raise CapabilityError("bits-back coding needs an unconditional VAE; fit without labels")
-    if len(net.latent_dims) > 1 and net.inference != "bottom_up":
+    if len(model.latent_dims) > 1 and model.latent_inference != "bottom_up":
         raise CapabilityError(
             "Bit-Swap codes a HierarchicalVAE with inference='bottom_up' (q(z_l+1 | z_l)); "
             "this one was fitted with inference='top_down'"
@@ -81,45 +77,33 @@ class BitsBackLatent:
 
     def __init__(self, model: Any, bits: int, lo: np.ndarray) -> None:
         check_latent_model(model)
-        self.model, self.net, self.lo = model, model.module_.eval(), np.asarray(lo, np.float64)
+        self.model, self.lo = model, np.asarray(lo, np.float64)
+        self.dims = model.latent_dims
         self.n_buckets = 1 << int(bits)
         self.edges = ndtri(np.arange(self.n_buckets + 1) / self.n_buckets)  # -inf .. inf
         self.centres = ndtri((np.arange(self.n_buckets) + 0.5) / self.n_buckets)
 
     # ----------------------------------------------------------------- tables
-    def _z(self, buckets: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(self.centres[buckets], dtype=torch.float32)
-
     def _x_tables(self, z1: np.ndarray) -> np.ndarray:
         """Integer tables ``(B * D, L)`` of ``p(x | z_1)``, row-major over (row, column)."""
-        heads = self.net.heads
-        sizes = [s.get("n_categories") or s["levels"][1] - s["levels"][0] + 1 for s in heads.spec]
+        log_pmf = self.model.data_log_pmf(self.centres[z1])  # (B, D, L)
+        return quantize(log_pmf.reshape(-1, log_pmf.shape[-1]))
 
-        def pmf(z: torch.Tensor) -> torch.Tensor:
-            params = self.net.likelihood(z).params.double()  # (chunk, P)
-            out = params.new_full((len(z), len(sizes), max(sizes)), -float("inf"))
-            for j, size in enumerate(sizes):
-                out[:, j, :size] = heads.log_pmf(params, j)
-            return out  # (chunk, D, L)
-
-        return quantize(fixed_chunks(pmf, [self._z(z1)]).reshape(-1, max(sizes)).numpy())
-
-    def _posterior(self, layer: int, x: torch.Tensor | None, z_below: np.ndarray | None) -> Any:
+    def _posterior(
+        self, layer: int, symbols: np.ndarray | None, z_below: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``q(z_1 | x)`` of rows of ``symbols``, or ``q(z_layer+1 | z_layer)`` of buckets."""
         if layer == 0:
-            return fixed_chunks(
-                lambda r: _raw(self.net.posterior(0, h=self.net.ladder(r, None))), [x]
-            )
-        return fixed_chunks(
-            lambda z: _raw(self.net.posterior(layer, z_below=z)), [self._z(z_below)]
-        )
+            return self.model.latent_posterior(0, X=self._decoded(symbols))
+        return self.model.latent_posterior(layer, z_below=self.centres[z_below])
 
-    def _prior(self, layer: int, z_above: np.ndarray) -> Any:
-        return fixed_chunks(lambda z: _raw(self.net.prior(layer, z)), [self._z(z_above)])
+    def _prior(self, layer: int, z_above: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.model.latent_layer_prior(layer, self.centres[z_above])
 
-    def _tables(self, raw: torch.Tensor) -> np.ndarray:
-        """Integer tables ``(B * d, n_buckets)`` of diagonal Gaussians' bucket masses, from
-        ``raw (B, 2d)`` (means, then scales)."""
-        loc, scale = (t.double().numpy().reshape(-1, 1) for t in raw.chunk(2, dim=-1))
+    def _tables(self, gaussian: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Integer tables ``(B * d, n_buckets)`` of the bucket masses of diagonal Gaussians
+        ``(loc, scale)``, each ``(B, d)``."""
+        loc, scale = (t.reshape(-1, 1) for t in gaussian)
         u = (self.edges[None, :] - loc) / scale  # (B d, n + 1) standardized edges
         # a bucket above the mean takes its mass from the upper tail, so it keeps its digits
         below = np.diff(ndtr(u), axis=1)
@@ -131,10 +115,8 @@ class BitsBackLatent:
     # ------------------------------------------------------------- push / pop
     def push(self, stack: Stack, symbols: np.ndarray) -> None:
         """Push rows ``symbols (B, D)``."""
-        B = len(symbols)
-        dims = self.net.latent_dims
-        x = self.model.network_rows(self._decoded(symbols))
-        z = stack.pop(self._tables(self._posterior(0, x, None))).reshape(B, dims[0])
+        B, dims = len(symbols), self.dims
+        z = stack.pop(self._tables(self._posterior(0, symbols, None))).reshape(B, dims[0])
         stack.push(symbols.reshape(-1), self._x_tables(z))
         for layer in range(1, len(dims)):
             above = stack.pop(self._tables(self._posterior(layer, None, z))).reshape(B, -1)
@@ -144,22 +126,16 @@ class BitsBackLatent:
 
     def pop(self, stack: Stack, n_rows: int) -> np.ndarray:
         """Pop ``n_rows`` rows of symbols, ``(n_rows, D)``."""
-        dims = self.net.latent_dims
+        dims = self.dims
         z = stack.pop(uniform(n_rows * dims[-1], self.n_buckets)).reshape(n_rows, -1)
         for layer in range(len(dims) - 1, 0, -1):
             below = stack.pop(self._tables(self._prior(layer - 1, z))).reshape(n_rows, -1)
             stack.push(z.reshape(-1), self._tables(self._posterior(layer, None, below)))
             z = below
         symbols = stack.pop(self._x_tables(z)).reshape(n_rows, -1)
-        x = self.model.network_rows(self._decoded(symbols))
-        stack.push(z.reshape(-1), self._tables(self._posterior(0, x, None)))
+        stack.push(z.reshape(-1), self._tables(self._posterior(0, symbols, None)))
         return symbols
 
     def _decoded(self, symbols: np.ndarray) -> Any:
-        """Symbols back to the user's container (what ``network_rows`` reads)."""
+        """Symbols back to the user's container (what ``latent_posterior(0, X=...)`` reads)."""
         return self.model.schema_.decode(symbols + self.lo)
-
-
-def _raw(dist: Any) -> torch.Tensor:
-    """A diagonal Gaussian as one tensor ``(B, 2d)``: means then scales (chunks concatenate)."""
-    return torch.cat([dist.base_dist.loc, dist.base_dist.scale], dim=-1)

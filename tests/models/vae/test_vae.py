@@ -1,4 +1,5 @@
-"""Tests of genlab.VAE and genlab.HierarchicalVAE beyond the shared contract.
+"""Tests of genlab.VAE and genlab.HierarchicalVAE beyond the shared contract: bounds, missing
+values, latents, hyperparameters.
 
 The bounds are checked against exact likelihoods computed by quadrature over a 1-d latent
 (or a 2-d grid for two 1-d layers), on small integer tables where every probability is exact.
@@ -12,7 +13,8 @@ import torch
 
 import genlab
 from genlab.data import masks
-from genlab.models.vae.estimator import ColumnsDistribution, slerp
+from genlab.models.vae.distributions import ColumnsDistribution
+from genlab.nn.interpolation import latent_path
 
 TINY = {
     "hidden": 32,
@@ -148,11 +150,14 @@ def test_encode_decode_interpolate_in_the_users_types(digits):
         m.interpolate(digits.X[0], digits.X[1], method="cubic")
 
 
-def test_slerp_keeps_the_ends_and_the_norm_of_equal_vectors():
-    z0, z1 = np.array([1.0, 0.0]), np.array([0.0, 1.0])
-    path = slerp(z0, z1, np.linspace(0, 1, 5))
-    assert np.allclose(path[0], z0) and np.allclose(path[-1], z1)
-    assert np.allclose(np.linalg.norm(path, axis=1), 1.0)
+def test_interpolate_decodes_the_latent_path_between_the_codes(digits):
+    m = genlab.VAE(latent_dim=3, **{**TINY, "max_epochs": 2}).fit(digits, digits.y)
+    ends = m.encode(digits.X[:2], condition=4)
+    for method in ("slerp", "lerp"):
+        path = latent_path(ends[0], ends[1], steps=5, method=method)
+        expected = m.decode(path, condition=4)
+        got = m.interpolate(digits.X[0], digits.X[1], steps=5, method=method, condition=4)
+        assert np.array_equal(got, expected)
 
 
 def test_conditional_vae_needs_the_condition_to_encode(digits):
