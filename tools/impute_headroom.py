@@ -13,10 +13,10 @@ Two oracles, both cross-fitted (10 folds) on information that no imputer of the 
   ExtraTrees would be with nothing missing), a Gaussian process (RBF with one length scale per
   column, plus noise) and ridge, and the average of the three. An imputer sees less of every
   row and trains on a holed table, so these RMSEs are a floor it should not expect to reach.
-  Only on the cases in :data:`FULL_INFORMATION` (wine: on breast_cancer's 30 columns the
-  Gaussian processes would take half an hour, and genlab meets the target there).
+  Only on the cases in :data:`FULL_INFORMATION` (wine: breast_cancer's 30 columns would make the
+  Gaussian processes far slower).
 
-Run it from the repository root (about 3 minutes on 2 cores):
+Run it from the repository root (it takes minutes):
 
     .venv/bin/python tools/impute_headroom.py
 
@@ -35,8 +35,8 @@ from sklearn.model_selection import KFold
 
 import genlab
 from genlab.bench.suites.impute import TABULAR_CASES, tabular_data
-from genlab.metrics import rmse
 from genlab.jobs.impute import impute
+from genlab.metrics import rmse
 
 FULL_INFORMATION = ("wine",)  # datasets that get the full-information oracle
 

@@ -28,3 +28,27 @@ def test_auto_errors():
         genlab.Auto(candidates=["nope"]).fit(np.zeros((20, 2)))
     with pytest.raises(genlab.InputError, match="val_fraction"):
         genlab.Auto(val_fraction=1.0).fit(np.random.default_rng(0).normal(size=(20, 2)))
+
+
+def test_auto_answers_with_the_chosen_model_and_saves_its_state(tmp_path):
+    X = genlab.load_dataset("iris").flat()
+    holes = X.copy()
+    holes[::5, 2] = np.nan
+    auto = genlab.Auto(candidates=["kde", "gmm"], max_time=60).fit(X)
+    inner = auto.model_
+    assert np.array_equal(auto.sample(4, random_state=0), inner.sample(4, random_state=0))
+    for method in ("sample", "mean"):
+        got = auto.impute(holes, method=method, random_state=1)
+        assert np.array_equal(got, inner.impute(holes, method=method, random_state=1))
+    assert auto.likelihood_is_bound == inner.likelihood_is_bound
+    same = genlab.load_model(auto.save(tmp_path / "auto"))
+    assert same.best_family_ == auto.best_family_ and same.scores_ == auto.scores_
+    assert np.array_equal(same.log_prob(X), auto.log_prob(X))
+    assert type(same.model_) is type(inner)
+
+
+def test_auto_not_fitted_or_too_few_rows():
+    with pytest.raises(genlab.NotFittedError, match="not fitted"):
+        genlab.Auto().sample(2)
+    with pytest.raises(genlab.InputError, match="Auto: at least 5 rows"):
+        genlab.Auto(candidates=["gmm"]).fit(np.random.default_rng(0).normal(size=(4, 2)))

@@ -128,6 +128,31 @@ def test_class_conditional_sampling(family, iris):
     assert np.isfinite(marginal).all()
 
 
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_condition_object_is_taken_as_a_label_is(family, iris):
+    m = make(family).fit(iris.flat(), condition=genlab.Condition.labels(iris.y))
+    by_label = m.sample(4, condition=1, random_state=0)
+    by_object = m.sample(4, condition=genlab.Condition.labels([1]), random_state=0)
+    assert np.array_equal(by_label, by_object)
+    X = iris.flat()[:6]
+    assert np.array_equal(m.log_prob(X, condition=iris.y[:6]), m.log_prob(X, iris.y[:6]))
+    with pytest.raises(genlab.CapabilityError, match="text"):
+        m.sample(2, condition=genlab.Condition.text("a wide petal"))
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f in ("vae", "hvae", "flow")])
+@pytest.mark.parametrize("method", ["slerp", "lerp"])
+def test_latent_families_interpolate_through_their_codes(family, method, iris):
+    X = iris.flat()
+    m = make(family).fit(X)
+    path = m.interpolate(X[0], X[100], steps=5, method=method)
+    assert path.shape == (5, 4) and np.isfinite(path).all()
+    codes = m.encode(X[[0, 100]])
+    from genlab.nn.interpolation import latent_path
+
+    assert np.array_equal(path, m.decode(latent_path(codes[0], codes[1], 5, method)))
+
+
 # ===================================================================== likelihood
 @pytest.mark.parametrize("family", FAMILIES)
 def test_log_prob_is_finite_and_marginalizes_missing(family, iris):

@@ -107,6 +107,20 @@ class Condition:
         return self
 
 
+def training_labels(y: Any, condition: Any, kinds: frozenset[str], who: str) -> Any:
+    """The class labels a ``fit(X, y, condition=...)`` was given, or None.
+
+    ``condition`` (a Condition or plain labels) wins over ``y``; a Condition of a kind the
+    family does not take (``kinds``) is a CapabilityError naming ``who``.
+    """
+    labels = condition if condition is not None else y
+    if isinstance(labels, Condition):
+        if labels.kind not in kinds:
+            raise CapabilityError(f"{who} conditions on {sorted(kinds)}, not {labels.kind}")
+        labels = labels.values
+    return labels
+
+
 @dataclass(frozen=True)
 class ClassLabels:
     """The class labels a model was fitted with, and their training frequencies.

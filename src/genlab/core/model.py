@@ -34,7 +34,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
 from genlab.core.checks import check_impute_request
-from genlab.core.condition import ClassLabels, Condition
+from genlab.core.condition import ClassLabels, Condition, training_labels
 from genlab.core.errors import CapabilityError, InputError, NotFittedError
 from genlab.core.persistence import save_model
 from genlab.core.registry import families_with, register
@@ -96,18 +96,11 @@ class GenerativeModel(BaseEstimator):
             self
         """
         schema, A = self._prepare_fit_data(X)
-        labels = condition if condition is not None else y
+        labels = training_labels(y, condition, self.condition_kinds, type(self).__name__)
         codes = None
         self.classes_ = None
         self.class_log_prior_ = None
         if labels is not None:
-            if isinstance(labels, Condition):
-                if labels.kind not in self.condition_kinds:
-                    raise CapabilityError(
-                        f"{type(self).__name__} conditions on {sorted(self.condition_kinds)}, "
-                        f"not {labels.kind}"
-                    )
-                labels = labels.values
             fitted, codes = ClassLabels.fit(labels, len(A))
             self.classes_, self.class_log_prior_ = fitted.classes, fitted.log_prior
         self.schema_ = schema

@@ -5,7 +5,12 @@ on the rest with a share of ``max_time``, scores each by its mean validation log
 (exact, or a lower bound for bound families — so a bound family can only be under-rated), keeps
 the best and refits it on all the rows. Families that cannot handle the data (categorical
 columns for a flow, missing values for a KDE) are skipped with the reason recorded in
-``scores_``. Everything else — sampling, imputation, saving — is the chosen model's.
+``scores_``. Everything else — likelihoods, sampling, imputation, latents — is the chosen
+model's: Auto answers each request with the chosen model's public method (``model_``), so its
+results are that model's own. Saving is the one delegation below the public interface: Auto's
+saved state is the chosen model's (its persistence hooks ``_get_state``/``_set_state``, the
+contract of :mod:`genlab.core.model` that :func:`~genlab.core.persistence.save_model` uses for
+every model), stored under ``inner.`` beside the family's name, settings and ``scores_``.
 
 Example:
     >>> import genlab
@@ -20,16 +25,17 @@ import time
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from genlab.core.condition import training_labels
 from genlab.core.errors import GenlabError, InputError
 from genlab.core.model import GenerativeModel
-from genlab.data.datasets import Dataset
+from genlab.core.registry import FAMILIES, family_class, family_params
+from genlab.data.rows import split_rows
 
 #: candidates tried by default, cheapest first; with their Auto-specific settings
 DEFAULT_CANDIDATES = ("gmm", "kde", "flow", "autoregressive", "vae")
 _TUNED = {"kde": {"bandwidth": "cv"}}
-_NEURAL_SETTINGS = {"max_time", "progress"}
+_MIN_ROWS = 5  # rows needed to hold some out for validation
 
 
 class Auto(GenerativeModel):
@@ -68,9 +74,8 @@ class Auto(GenerativeModel):
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None, *, condition: Any = None) -> Auto:
-        from genlab.core.registry import FAMILIES
-
-        labels = condition if condition is not None else y
+        """Score every candidate on held-out rows, keep the best (refitted on all rows)."""
+        labels = training_labels(y, condition, self.condition_kinds, "Auto")
         self._prepare_fit_data(X)  # the shared checks: empty data, missing columns, bad values
         names = list(self.candidates or [n for n in DEFAULT_CANDIDATES if n in FAMILIES])
         unknown = [n for n in names if n not in FAMILIES or n == "auto"]
@@ -78,13 +83,13 @@ class Auto(GenerativeModel):
             raise InputError(f"unknown candidate(s) {unknown}; available: {sorted(FAMILIES)}")
         if not 0 < self.val_fraction < 1:
             raise InputError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
-        train, val = _split_rows(X, labels, self.val_fraction, self.random_state)
+        train, val = _split(X, labels, self.val_fraction, self.random_state)
         deadline = time.perf_counter() + self.max_time
         self.scores_: dict[str, float | str] = {}
         fitted: dict[str, GenerativeModel] = {}
         for i, name in enumerate(names):
             share = max(deadline - time.perf_counter(), 1.0) / (len(names) - i)
-            model = self._candidate(FAMILIES[name], share)
+            model = self._candidate(family_class(name), share)
             try:
                 model.fit(train[0], train[1])
                 self.scores_[name] = float(np.mean(model.log_prob(val[0], condition=val[1])))
@@ -97,20 +102,19 @@ class Auto(GenerativeModel):
         best = fitted[self.best_family_]
         if self.refit:
             budget = max(deadline - time.perf_counter(), self.max_time / (len(names) + 1))
-            best = self._candidate(FAMILIES[self.best_family_], budget).fit(X, labels)
+            best = self._candidate(family_class(self.best_family_), budget).fit(X, labels)
         self._adopt(best)
         return self
 
     def _candidate(self, cls: type[GenerativeModel], seconds: float) -> GenerativeModel:
-        known = cls().get_params()
-        params = {k: v for k, v in _TUNED.get(cls.family, {}).items() if k in known}
-        if "random_state" in known:
-            params["random_state"] = self.random_state
-        if "max_time" in known:
-            params["max_time"] = seconds
-        if "progress" in known:
-            params["progress"] = self.progress
-        return cls(**params)
+        """A new ``cls`` with Auto's settings that it takes (seed, time share, progress)."""
+        wanted = {
+            **_TUNED.get(cls.family, {}),
+            "random_state": self.random_state,
+            "max_time": seconds,
+            "progress": self.progress,
+        }
+        return cls(**family_params(cls, wanted, strict=False))
 
     def _adopt(self, model: GenerativeModel) -> None:
         self.model_ = model
@@ -122,33 +126,56 @@ class Auto(GenerativeModel):
     # ======================================================== delegation
     @property
     def likelihood_is_bound(self) -> bool:
+        """The chosen model's."""
         return self.model_.likelihood_is_bound
 
-    def _require(self, *capabilities: str) -> None:
-        self._check_fitted()
-        self.model_._require(*capabilities)
+    def log_prob(self, X: Any, condition: Any = None) -> np.ndarray:
+        """The chosen model's ``log_prob``: nats per row, ``(N,)``."""
+        return self._chosen().log_prob(X, condition)
 
-    def _log_prob(self, A: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-        return self.model_._log_prob(A, codes)
+    def log_prob_per_class(self, X: Any) -> np.ndarray:
+        """The chosen model's ``log_prob_per_class``: ``(N, C)``."""
+        return self._chosen().log_prob_per_class(X)
 
-    def _sample(self, n: int, codes: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
-        return self.model_._sample(n, codes, rng)
+    def sample(self, n: int = 1, condition: Any = None, random_state: Any = None) -> Any:
+        """``n`` samples of the chosen model."""
+        return self._chosen().sample(n, condition, random_state)
 
-    def _impute(
-        self, A: np.ndarray, codes: np.ndarray | None, rng: np.random.Generator, method: str
-    ) -> np.ndarray:
-        return self.model_._impute(A, codes, rng, method)
+    def impute(
+        self,
+        X: Any,
+        n_imputations: int = 1,
+        *,
+        condition: Any = None,
+        method: str = "sample",
+        random_state: Any = None,
+    ) -> Any:
+        """The chosen model's imputation of ``X``'s holes (arguments as its ``impute``)."""
+        return self._chosen().impute(
+            X, n_imputations, condition=condition, method=method, random_state=random_state
+        )
 
     def encode(self, X: Any) -> np.ndarray:
-        self._check_fitted()
-        return self.model_.encode(X)
+        """The chosen model's latent codes of ``X``."""
+        return self._chosen().encode(X)
 
     def decode(self, Z: Any) -> Any:
+        """The chosen model's data decoded from codes ``Z``."""
+        return self._chosen().decode(Z)
+
+    def interpolate(
+        self, x0: Any, x1: Any, steps: int = 8, *, method: str = "slerp", condition: Any = None
+    ) -> Any:
+        """The chosen model's latent path from ``x0`` to ``x1``, decoded."""
+        return self._chosen().interpolate(x0, x1, steps, method=method, condition=condition)
+
+    def _chosen(self) -> GenerativeModel:
         self._check_fitted()
-        return self.model_.decode(Z)
+        return self.model_
 
     # ======================================================= persistence
     def _get_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        # The chosen model's own state (see the module docstring), under "inner.".
         arrays, extra = self.model_._get_state()
         state = {
             "family": self.best_family_,
@@ -159,9 +186,7 @@ class Auto(GenerativeModel):
         return {f"inner.{k}": v for k, v in arrays.items()}, state
 
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
-        from genlab.core.registry import FAMILIES
-
-        inner = FAMILIES[extra["family"]](**extra["params"])
+        inner = family_class(extra["family"])(**extra["params"])
         inner.schema_, inner.n_features_in_ = self.schema_, self.n_features_in_
         inner.classes_, inner.class_log_prior_ = self.classes_, self.class_log_prior_
         inner._set_state({k[len("inner.") :]: v for k, v in arrays.items()}, extra["state"])
@@ -169,24 +194,11 @@ class Auto(GenerativeModel):
         self.model_ = inner
 
 
-def _split_rows(
+def _split(
     X: Any, labels: Any, val_fraction: float, seed: int | None
 ) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
-    """Random train/validation rows of any container (Dataset, DataFrame, array)."""
-    if isinstance(X, Dataset):
-        X = X.X
-    n = len(X)
-    if n < 5:
-        raise InputError(f"Auto needs at least 5 rows to hold some out, got {n}")
-    perm = np.random.default_rng(seed).permutation(n)
-    n_val = max(1, round(n * val_fraction))
-    parts = []
-    for rows in (perm[n_val:], perm[:n_val]):
-        part = (
-            X.iloc[rows].reset_index(drop=True)
-            if isinstance(X, pd.DataFrame)
-            else np.asarray(X)[rows]
-        )
-        lab = None if labels is None else np.asarray(labels)[rows]
-        parts.append((part, lab))
-    return parts[0], parts[1]
+    """Seeded random ``((train, labels), (validation, labels))`` rows of any container."""
+    try:
+        return split_rows(X, labels, val_fraction, seed, min_rows=_MIN_ROWS)
+    except InputError as e:
+        raise InputError(f"Auto: {e}") from None

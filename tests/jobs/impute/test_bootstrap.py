@@ -15,7 +15,7 @@ from genlab.data import masks
 from genlab.jobs.impute import impute, load_imputer
 from genlab.jobs.impute.bootstrap import Bootstrap
 from genlab.jobs.impute.select import select_imputer
-from genlab.jobs.impute.stack import Stack
+from genlab.jobs.impute.stack import StackedImputer
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,9 @@ def test_a_stack_of_bootstraps_fits_once_and_saves(holes, tmp_path):
     assert all(isinstance(m, Bootstrap) for m in stack.models.values())
     assert all(len(m.models_) == 2 for m in stack.models.values())
     same = load_imputer(stack.save(tmp_path / "stack"))
-    assert isinstance(same, Stack) and same.weights == pytest.approx(stack.weights)
+    # the kind a saved stack records (files written before the rename to StackedImputer)
+    assert json.loads((tmp_path / "stack" / "imputer.json").read_text())["kind"] == "stack"
+    assert isinstance(same, StackedImputer) and same.weights == pytest.approx(stack.weights)
     pd.testing.assert_frame_equal(
         impute(same, holes, method="mean"), impute(stack, holes, method="mean")
     )
@@ -93,7 +95,7 @@ def test_damaged_or_foreign_folders_say_so(holes, tmp_path):
     with pytest.raises(genlab.ModelFileError):
         load_imputer(folder)
     with pytest.raises(genlab.ModelFileError, match="not a 'stack'"):
-        Stack.load(Bootstrap(genlab.GaussianMixture(), 1).fit(holes).save(tmp_path / "b2"))
+        StackedImputer.load(Bootstrap(genlab.GaussianMixture(), 1).fit(holes).save(tmp_path / "b2"))
     with pytest.raises(genlab.ModelFileError, match="not a saved genlab"):
         load_imputer(tmp_path / "nothing-here")
 

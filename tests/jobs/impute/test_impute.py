@@ -14,7 +14,7 @@ import genlab
 from genlab import cli
 from genlab.data import masks
 from genlab.jobs.impute import from_long, impute, intervals, pool, to_long
-from genlab.jobs.impute.stack import Stack
+from genlab.jobs.impute.stack import StackedImputer
 
 RHO = 0.8  # correlation of the Gaussian test table
 
@@ -381,9 +381,24 @@ def test_parallel_refits_give_the_same_imputations():
         two = impute(model, holes, m, method=method, bootstrap=3, random_state=0, n_jobs=2)
         for a, b in zip([one] if m == 1 else one, [two] if m == 1 else two, strict=True):
             pd.testing.assert_frame_equal(a, b)
-    stack = Stack(
+    stack = StackedImputer(
         {"one": genlab.GaussianMixture(n_components=1), "two": model}, {"one": 0.5, "two": 0.5}
     )
     one = impute(stack, holes, method="mean", bootstrap=2, random_state=0)
     two = impute(stack, holes, method="mean", bootstrap=2, random_state=0, n_jobs=2)
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_any_object_with_a_models_impute_is_an_imputer():
+    class Zeros:
+        def impute(self, X, n_imputations=1, *, method, condition, random_state):
+            filled = np.nan_to_num(np.asarray(X, dtype=float))
+            return filled if n_imputations == 1 else [filled] * n_imputations
+
+    holes = np.array([[1.0, np.nan], [np.nan, 2.0]])
+    assert impute(Zeros(), holes).tolist() == [[1.0, 0.0], [0.0, 2.0]]
+    assert len(impute(Zeros(), holes, 3)) == 3
+    with pytest.raises(genlab.InputError, match="unconditional"):
+        impute(Zeros(), holes, bootstrap=2, condition=1)  # bagged like a model
+    with pytest.raises(genlab.InputError, match="fit_data"):
+        impute(Zeros(), holes, fit_data=holes)

@@ -8,7 +8,7 @@ import pytest
 
 import genlab
 from genlab.data import masks
-from genlab.jobs.impute.select import default_candidates, select_imputer
+from genlab.jobs.impute.select import candidate_grid, default_candidates, select_imputer
 
 
 def two_clusters(n: int, seed: int = 0) -> np.ndarray:
@@ -153,3 +153,10 @@ def test_repeated_hold_outs_pool_independent_hidings():
     test[:, 2] = np.nan
     rows = select_imputer(candidates(), test, fit_data=train, n_repeats=2, progress=False)
     assert rows.n_entries == 120  # two draws of 60 validation rows, 1 hole each
+
+
+def test_candidate_grid_builds_the_registered_families_by_name():
+    grid = candidate_grid([(2, 0.1, None)], [3.0])
+    mixture, kde = grid.values()
+    assert type(mixture) is genlab.FAMILIES["gmm"] and mixture.get_params()["n_components"] == 2
+    assert type(kde) is genlab.FAMILIES["kde"] and kde.get_params()["bandwidth"] == 3.0

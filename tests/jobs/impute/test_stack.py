@@ -9,7 +9,7 @@ import pytest
 import genlab
 from genlab.data import masks
 from genlab.jobs.impute import impute
-from genlab.jobs.impute.stack import Stack, stack_weights
+from genlab.jobs.impute.stack import StackedImputer, stack_weights
 
 
 @pytest.fixture(scope="module")
@@ -43,20 +43,20 @@ def test_weights_reject_bad_input():
 def test_stacked_mean_is_the_weighted_mean_of_the_members(table):
     X, holes = table
     models = fitted_pair(holes)
-    stack = Stack(models, {1: 1.0, 2: 3.0})
+    stack = StackedImputer(models, {1: 1.0, 2: 3.0})
     assert stack.weights == {1: 0.25, 2: 0.75}
     filled = impute(stack, holes, method="mean")
     means = [impute(models[k], holes, method="mean") for k in (1, 2)]
     assert np.allclose(filled, 0.25 * means[0] + 0.75 * means[1])
     observed = ~np.isnan(holes)
     assert (filled[observed] == X[observed]).all()  # bit-identical, not merely close
-    only_first = impute(Stack(models, {1: 1.0, 2: 0.0}), holes, method="mean")
+    only_first = impute(StackedImputer(models, {1: 1.0, 2: 0.0}), holes, method="mean")
     assert (only_first == means[0]).all()
 
 
 def test_draws_are_shared_among_members_and_reproducible(table):
     X, holes = table
-    stack = Stack(fitted_pair(holes), {1: 0.5, 2: 0.5})
+    stack = StackedImputer(fitted_pair(holes), {1: 0.5, 2: 0.5})
     draws = impute(stack, holes, n_imputations=8, random_state=3)
     again = impute(stack, holes, n_imputations=8, random_state=3)
     assert len(draws) == 8 and all(np.isfinite(d).all() for d in draws)
@@ -68,7 +68,9 @@ def test_draws_are_shared_among_members_and_reproducible(table):
 
 def test_stack_bags_unfitted_members_with_bootstrap(table):
     _, holes = table
-    stack = Stack({k: genlab.GaussianMixture(n_components=k) for k in (1, 2)}, {1: 1, 2: 1})
+    stack = StackedImputer(
+        {k: genlab.GaussianMixture(n_components=k) for k in (1, 2)}, {1: 1, 2: 1}
+    )
     filled = impute(stack, holes, method="mean", bootstrap=2, random_state=0)
     assert np.isfinite(filled).all() and not hasattr(stack.models[1], "schema_")
     draws = impute(stack, holes, n_imputations=3, bootstrap=2, random_state=0)
@@ -87,7 +89,9 @@ def test_dataframes_keep_dtypes_and_categories_by_weighted_vote():
     holes = df.copy()
     holes.loc[::5, "g"] = None
     holes.loc[2::5, "x"] = np.nan  # never in the same row as a missing g
-    stack = Stack({k: genlab.GaussianMixture(n_components=k) for k in (1, 2)}, {1: 0.3, 2: 0.7})
+    stack = StackedImputer(
+        {k: genlab.GaussianMixture(n_components=k) for k in (1, 2)}, {1: 0.3, 2: 0.7}
+    )
     filled = impute(stack.fit(holes), holes, method="mean")
     assert list(filled.dtypes) == list(df.dtypes) and filled.notna().all().all()
     assert set(filled["g"]) <= {"left", "right"}
@@ -99,17 +103,17 @@ def test_bad_stacks_raise_input_error(table):
     _, holes = table
     models = fitted_pair(holes)
     with pytest.raises(genlab.InputError, match="at least one"):
-        Stack({}, {})
+        StackedImputer({}, {})
     with pytest.raises(genlab.InputError, match="name the models"):
-        Stack(models, {1: 1.0})
+        StackedImputer(models, {1: 1.0})
     for bad in ({1: -1.0, 2: 1.0}, {1: 0.0, 2: 0.0}, {1: np.nan, 2: 1.0}):
         with pytest.raises(genlab.InputError, match="weights"):
-            Stack(models, bad)
+            StackedImputer(models, bad)
     with pytest.raises(genlab.InputError, match="not a genlab model"):
-        Stack({"a": object()}, {"a": 1.0})
-    stack = Stack(models, {1: 1.0, 2: 1.0})
+        StackedImputer({"a": object()}, {"a": 1.0})
+    stack = StackedImputer(models, {1: 1.0, 2: 1.0})
     with pytest.raises(genlab.InputError, match="method"):
         impute(stack, holes, method="median")
     with pytest.raises(genlab.InputError, match="one imputation"):
         impute(stack, holes, n_imputations=2, method="mean")
-    assert repr(stack) == "Stack(1: 0.500, 2: 0.500)"
+    assert repr(stack) == "StackedImputer(1: 0.500, 2: 0.500)"

@@ -11,6 +11,7 @@ from PIL import Image
 import genlab
 from genlab.cli import run
 from genlab.jobs.represent import attribute_vector, decode, encode, interpolate, latent_path
+from genlab.nn import interpolation
 
 TINY_VAE = {"latent_dim": 2, "hidden": 32, "max_epochs": 3, "progress": False}
 TINY_FLOW = {"transforms": 1, "hidden_features": 8, "base_components": 1, "max_epochs": 3}
@@ -57,6 +58,7 @@ def test_latent_path_slerp_keeps_the_norm_and_lerp_is_straight():
         latent_path(z0, z1, steps=1)
     with pytest.raises(genlab.InputError, match="differ"):
         latent_path(z0, z1[:2])
+    assert latent_path is interpolation.latent_path  # one path for every job
 
 
 def test_attribute_vectors_average_to_zero(vae, digits):

@@ -7,8 +7,9 @@ Cases (``dataset`` of a row):
   random (:func:`~genlab.data.masks.mcar`, seed 0). Every method is fitted on the table with
   its holes and fills those same holes; RMSE in standardized units.
 * ``digits@pixels0.5`` (half the pixels of each test image missing at random, seed 0) and
-  ``digits@bottom-half``: models are fitted on the complete training images of the split of
-  DESIGN.md (1437 images) and fill the 360 test images; RMSE in pixel levels (0..16).
+  ``digits@bottom-half``: models are fitted on the complete training images of the dataset's
+  own split (``Dataset.split()``: 1437 images) and fill its 360 test images; RMSE in pixel
+  levels (0..16).
 
 Metrics: ``rmse`` over the missing entries of every method's single best guess (the
 conditional mean for genlab's models, ``impute(model, X, method="mean")``, since the mean is

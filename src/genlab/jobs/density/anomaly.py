@@ -43,6 +43,8 @@ from sklearn.base import BaseEstimator, OutlierMixin, clone
 
 from genlab.core.checks import check_not_a_class
 from genlab.core.errors import CapabilityError, InputError, NotFittedError
+from genlab.core.units import bits_per_dim
+from genlab.data.rows import as_rows, take_rows
 
 _UNITS = ("auto", "nats", "bits_per_dim")
 
@@ -95,7 +97,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> AnomalyDetector:
         """Fit the density on ``X`` (or part of it) and set the threshold; ``y`` is ignored."""
         rule, level = self._check_params()
-        X = _as_rows(X)
+        X = as_rows(X)
         if rule == "contamination":
             self.model_ = self._fit_density(X)
             scores = self.score_samples(X)
@@ -125,7 +127,7 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
         model = self._fitted_model()
         log_prob = model.log_prob(X)  # (N,) nats
         if self._units(model) == "bits_per_dim":
-            return -log_prob / (model.n_features_in_ * math.log(2))
+            return bits_per_dim(log_prob, model.n_features_in_)
         return -log_prob
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -211,18 +213,6 @@ def conformal_threshold(scores: np.ndarray, alpha: float) -> tuple[float, int]:
     if rank > n:
         raise InputError(f"{n} calibration scores cannot give false_positive_rate={alpha:g}")
     return float(np.sort(scores)[rank - 1]), rank
-
-
-def _as_rows(X: Any) -> Any:
-    """Lists become arrays so that rows can be taken; other containers pass through."""
-    return np.asarray(X) if isinstance(X, list | tuple) else X
-
-
-def take_rows(X: Any, rows: np.ndarray) -> Any:
-    """Rows ``rows`` (positions or a boolean mask) of an array, DataFrame or Dataset."""
-    if hasattr(X, "subset"):  # a genlab Dataset
-        return X.subset(rows)
-    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
 
 
 def _ordinal(k: int) -> str:

@@ -35,7 +35,8 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from genlab.core.errors import CapabilityError, InputError, NotFittedError
-from genlab.jobs.density.anomaly import take_rows
+from genlab.core.registry import family_class, family_params
+from genlab.data.rows import take_rows
 
 _OWN_PARAMS = ("family", "priors")
 
@@ -73,12 +74,8 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         """Set ``family``, ``priors`` or any hyperparameter of the family (checked here)."""
         if "family" in params:
             self.family = params.pop("family")
-        known = set(self._family_class()().get_params())
-        unknown = sorted(set(params) - known - set(_OWN_PARAMS))
-        if unknown:
-            raise InputError(
-                f"family {self.family!r} has no hyperparameter(s) {unknown}; it has {sorted(known)}"
-            )
+        family = {k: v for k, v in params.items() if k not in _OWN_PARAMS}
+        family_params(self._family_class(), family)  # InputError naming any unknown one
         for name, value in params.items():
             setattr(self, name, value)
             if name not in _OWN_PARAMS and name not in self._family_param_names:
@@ -86,11 +83,7 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _family_class(self) -> type:
-        from genlab.core.registry import FAMILIES
-
-        cls = FAMILIES.get(self.family) if isinstance(self.family, str) else None
-        if cls is None:
-            raise InputError(f"unknown family {self.family!r}; available: {sorted(FAMILIES)}")
+        cls = family_class(self.family)
         if not {"exact_likelihood", "likelihood_bound"} & cls.capabilities:
             raise CapabilityError(f"family {self.family!r} has no likelihood to classify with")
         return cls
@@ -98,10 +91,7 @@ class GenerativeClassifier(ClassifierMixin, BaseEstimator):
     def _new_model(self) -> Any:
         cls = self._family_class()
         params = {name: getattr(self, name) for name in self._family_param_names}
-        unknown = sorted(set(params) - set(cls().get_params()))
-        if unknown:
-            raise InputError(f"family {self.family!r} has no hyperparameter(s) {unknown}")
-        return cls(**params)
+        return cls(**family_params(cls, params))
 
     # ===================================================================== fit
     def fit(self, X: Any, y: Any) -> GenerativeClassifier:

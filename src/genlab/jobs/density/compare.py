@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from genlab.core.errors import InputError
+from genlab.core.units import bits_per_dim
 
 COLUMNS = (
     "family",
@@ -139,7 +140,7 @@ def comparison_table(
     diff_mean, diff_se = diff.mean(axis=0), diff.std(axis=0, ddof=1) / math.sqrt(n)
     half = stats.t.ppf((1 + confidence) / 2, n - 1) * diff_se
     half[best] = np.nan
-    to_bits = 1 / (n_dims * math.log(2))
+    to_bits = float(bits_per_dim(-1.0, n_dims))  # one nat per example, in bits per dim
     names = list(log_probs.columns)
     is_bound = np.array([bool(bounds[name]) for name in names])
     table = pd.DataFrame(

@@ -36,7 +36,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -52,17 +51,25 @@ from genlab.core.errors import (
     recording_warnings,
     summarize_warnings,
 )
+from genlab.core.persistence import load_model
 from genlab.data.datasets import Dataset
+from genlab.data.rows import take_rows
 from genlab.data.schema import Schema, infer_schema
+from genlab.jobs.impute.average import average_completed
+from genlab.jobs.impute.files import (
+    IMPUTER_FILE,
+    imputer_kind,
+    read_imputer_config,
+    write_imputer_config,
+)
 
-__all__ = ["IMPUTER_FILE", "Bootstrap", "bootstrap_impute", "read_imputer_config"]
+__all__ = ["Bootstrap", "bootstrap_impute", "parallel"]
 
-#: The file that marks a folder as a saved imputer (a :class:`Bootstrap` or a ``Stack``).
-IMPUTER_FILE = "imputer.json"
-_FORMAT_VERSION = 1
+_KIND = "bootstrap"  # what imputer.json records
 _REFITS = "bootstrap refits"  # what summarized warnings count over
 
 
+@imputer_kind(_KIND)
 class Bootstrap(BaseEstimator):
     """``n_refits`` copies of ``model`` fitted to bootstrap resamples (see the module docstring).
 
@@ -129,10 +136,9 @@ class Bootstrap(BaseEstimator):
         random_state: Any = None,
     ) -> Any:
         """Fill ``X``'s holes: ``"mean"`` averages the copies' conditional means; draws
-        (``n_imputations=M``) are made by copy ``m % B`` (arguments as :func:`genlab.impute`).
+        (``n_imputations=M``) are made by copy ``m % B`` (arguments as a model's ``impute``;
+        ``condition`` must be None: the refits are unconditional).
         """
-        from genlab.jobs.impute import _average  # here: genlab.jobs.impute imports this module
-
         models = self._fitted()
         check_impute_request(n_imputations, method)
         if condition is not None:
@@ -153,9 +159,27 @@ class Bootstrap(BaseEstimator):
         summarize_warnings([w for _, caught in done for w in caught], n_copies, _REFITS)
         outputs = dict(zip(busy, (got for got, _ in done), strict=True))
         if method == "mean":
-            return _average([outputs[b][0] for b in busy], self.schema_)
+            return average_completed([outputs[b][0] for b in busy], self.schema_)
         draws = [outputs[m % n_copies][m // n_copies] for m in range(n_imputations)]
         return draws[0] if n_imputations == 1 else draws
+
+    def impute_with_refits(
+        self,
+        X: Any,
+        n_imputations: int = 1,
+        *,
+        n_refits: int,
+        method: str = "sample",
+        condition: Any = None,
+        random_state: Any = None,
+        fit_data: Any = None,
+        n_jobs: int | None = None,
+    ) -> Any:
+        """Refuses: the copies are bootstrap refits already (what ``impute(bag, X,
+        bootstrap=B)`` asks for); impute with the ensemble as it is."""
+        raise InputError(
+            f"{self!r} is already a bootstrap ensemble: impute with it as it is (bootstrap=0)"
+        )
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted copies to folder ``path``: ``imputer.json`` and one model folder
@@ -166,16 +190,14 @@ class Bootstrap(BaseEstimator):
         folders = [f"refit-{b:03d}" for b in range(len(models))]
         for copy, folder in zip(models, folders, strict=True):
             copy.save(path / folder)
-        write_imputer_config(path, "bootstrap", {"refits": folders})
+        write_imputer_config(path, _KIND, {"refits": folders})
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> Bootstrap:
         """The :class:`Bootstrap` saved in folder ``path`` (see :meth:`save`)."""
-        from genlab.core.persistence import load_model
-
         path = Path(path)
-        config = read_imputer_config(path, "bootstrap")
+        config = read_imputer_config(path, _KIND)
         folders = config.get("refits")
         if not isinstance(folders, list) or not folders:
             raise ModelFileError(f"{path / IMPUTER_FILE} is damaged: no refits listed")
@@ -239,37 +261,6 @@ def bootstrap_impute(
     return bag.impute(X, n_imputations, method=method, random_state=draw_stream)
 
 
-def write_imputer_config(path: Path, kind: str, fields: dict[str, Any]) -> None:
-    """Write ``imputer.json`` for a saved imputer of ``kind`` (``"bootstrap"`` or ``"stack"``)."""
-    from genlab import __version__
-
-    config = {
-        "format": "genlab-imputer",
-        "format_version": _FORMAT_VERSION,
-        "genlab_version": __version__,
-        "kind": kind,
-        **fields,
-    }
-    (path / IMPUTER_FILE).write_text(json.dumps(config, indent=2))
-
-
-def read_imputer_config(path: Path, kind: str | None = None) -> dict[str, Any]:
-    """The checked ``imputer.json`` of a saved imputer (of ``kind``, when given).
-
-    Raises:
-        ModelFileError: the file is missing, damaged, of another kind or of a newer format.
-    """
-    from genlab.core.persistence import read_config
-
-    file = Path(path) / IMPUTER_FILE
-    if not file.is_file():
-        raise ModelFileError(f"{path} is not a saved genlab imputer (needs {IMPUTER_FILE})")
-    config = read_config(file, "genlab-imputer", _FORMAT_VERSION)
-    if kind is not None and config.get("kind") != kind:
-        raise ModelFileError(f"{file} holds a {config.get('kind')!r}, not a {kind!r}")
-    return config
-
-
 def parallel(n_jobs: Any, **options: Any) -> Parallel:
     """``joblib.Parallel`` over ``n_jobs`` processes (None or 1: in this process; -1: one per
     CPU), after checking ``n_jobs`` (joblib's own error for 0 names no genlab argument)."""
@@ -288,11 +279,10 @@ def _check_refits(n_refits: Any) -> int:
 
 def _refit(model: Any, source: Any, schema: Schema, rng: np.random.Generator) -> Any:
     """A copy of ``model``'s settings fitted on a resample (with replacement) of ``source``."""
-    from genlab.jobs.impute import _take  # here: genlab.jobs.impute imports this module
-
     rows = rng.integers(0, len(source), size=len(source))  # (N,) with replacement
+    resample = take_rows(source, rows, renumber=True)
     try:
-        return clone(model).fit(Dataset("bootstrap", _take(source, rows), None, schema))
+        return clone(model).fit(Dataset("bootstrap", resample, None, schema))
     except InputError as e:  # the rows themselves fit, so name the resample as the cause
         raise InputError(
             f"a bootstrap resample of the {len(source)} rows cannot be fitted ({e}); "

@@ -49,21 +49,23 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from joblib import delayed
+from sklearn.base import clone
 
 from genlab.core.checks import check_not_a_class
 from genlab.core.errors import InputError, recording_warnings, summarize_warnings
+from genlab.core.registry import family_class
 from genlab.data.datasets import Dataset
-from genlab.data.masks import apply_mask
 from genlab.data.schema import Schema, infer_schema
-from genlab.jobs.impute import _take, impute
-from genlab.jobs.impute.bootstrap import parallel
-from genlab.jobs.impute.stack import Stack, stack_weights
+from genlab.jobs.impute.bootstrap import Bootstrap, parallel
+from genlab.jobs.impute.fill import impute
+from genlab.jobs.impute.holdout import HoldoutTask, holdout_tasks, numeric_columns
+from genlab.jobs.impute.stack import StackedImputer, stack_weights
 
 __all__ = ["ImputerChoice", "candidate_grid", "default_candidates", "select_imputer"]
 
@@ -96,8 +98,8 @@ class ImputerChoice:
         bootstrap: int = 0,
         random_state: Any = None,
         n_jobs: int | None = None,
-    ) -> Stack:
-        """A :class:`~genlab.jobs.impute.stack.Stack` of (copies of) the candidates with a
+    ) -> StackedImputer:
+        """A :class:`~genlab.jobs.impute.stack.StackedImputer` of (copies of) the candidates with a
         positive weight; fit it, or impute with it and ``bootstrap=B``.
 
         With ``bootstrap=B`` every member is a
@@ -105,10 +107,6 @@ class ImputerChoice:
         and ``n_jobs`` are theirs): fit the stack once, then take its conditional mean and its
         draws from the same refits, or save it.
         """
-        from sklearn.base import clone
-
-        from genlab.jobs.impute.bootstrap import Bootstrap
-
         if self.weights is None:
             raise InputError("no stacking weights: call select_imputer(..., stack=True)")
         members = {name: w for name, w in self.weights.items() if w > 0}
@@ -121,7 +119,7 @@ class ImputerChoice:
                 name: Bootstrap(model, bootstrap, random_state=random_state, n_jobs=n_jobs)
                 for name, model in models.items()
             }
-        return Stack(models, members)
+        return StackedImputer(models, members)
 
 
 def select_imputer(
@@ -164,34 +162,10 @@ def select_imputer(
         :class:`ImputerChoice`; impute with ``candidates[choice.name]``, or with
         ``choice.stack(candidates)`` when stacked.
     """
-    if not candidates:
-        raise InputError("select_imputer needs at least one candidate")
-    for name, candidate in candidates.items():
-        check_not_a_class(candidate, f"candidate {name!r}")
-    if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 1:
-        raise InputError(f"holdout must be a share in (0, 1), got {holdout!r}")
-    if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
-        raise InputError(f"n_repeats must be a positive integer, got {n_repeats!r}")
-    if fit_data is None:  # candidates are fitted on X with its holes (and the hidden ones)
-        refuse = [name for name, c in candidates.items() if not getattr(c, "fits_missing", False)]
-        if refuse:
-            raise InputError(
-                f"candidates {refuse} cannot fit with missing values: give complete rows to "
-                "fit them on (fit_data=, --fit-data) or leave them out"
-            )
+    _check_request(candidates, holdout, n_repeats, fit_data)
     data = X.X if isinstance(X, Dataset) else X
     rng = np.random.default_rng(random_state)
-    # Child streams hide the entries: holes a user drew with the same seed (default_rng(0)
-    # is common) must not coincide with the entries hidden here.
-    if fit_data is None:
-        schema = infer_schema(data)
-        tasks = [_hide_observed(data, schema, holdout, hide) for hide in rng.spawn(n_repeats)]
-    else:
-        source = fit_data.X if isinstance(fit_data, Dataset) else fit_data
-        schema = infer_schema(source)
-        tasks = [
-            _validation_rows(source, data, schema, holdout, hide) for hide in rng.spawn(n_repeats)
-        ]
+    schema, tasks = holdout_tasks(data, fit_data, holdout, n_repeats, rng)
     # Common random numbers: every candidate gets the same refit resamples and draws, so the
     # scores differ by the model, not by the luck of its resamples.
     seed = int(rng.integers(2**31))
@@ -209,26 +183,12 @@ def select_imputer(
             total=len(candidates) * n_repeats,
             transient=True,
         )
-    caught: list[tuple[type[Warning], str]] = []
-    filled = iter(filled)  # candidate-major: each candidate's fill of every hold-out in turn
-    # (n,) the hidden values of every hold-out, scaled; the fills below line up with them
+    # (n,) the hidden values of every hold-out, scaled; the fills line up with them
     truth = np.concatenate([(task.truth / task.scale)[task.hidden] for task in tasks])
-    scores = {}
-    fills = []  # (n,) per candidate: its fill of the hidden entries, scaled
-    for name in candidates:
-        done = [next(filled) for _ in tasks]
-        caught += [w for _, warned in done for w in warned]
-        fills.append(
-            np.concatenate(
-                [
-                    (schema.encode(fill) / task.scale)[task.hidden]
-                    for (fill, _), task in zip(done, tasks, strict=True)
-                ]
-            )
-        )
-        scores[name] = _rmse(fills[-1], truth)
+    fills, caught = _hidden_fills(iter(filled), len(candidates), tasks, schema)
     n_fits = len(candidates) * n_repeats * max(bootstrap, 1)
     summarize_warnings(caught, n_fits, "fits while scoring candidates")
+    scores = {name: _rmse(fill, truth) for name, fill in zip(candidates, fills, strict=True)}
     best = min(scores, key=scores.get)
     units = "data units" if schema.container == "image" else "column stds"
     choice = ImputerChoice(best, scores, len(truth), units)
@@ -240,6 +200,48 @@ def select_imputer(
         weights=dict(zip(scores, weights.tolist(), strict=True)),
         stacked_score=_rmse(weights @ np.stack(fills), truth),
     )
+
+
+def _check_request(
+    candidates: Mapping[str, Any], holdout: Any, n_repeats: Any, fit_data: Any
+) -> None:
+    """InputError for what :func:`select_imputer` cannot score, before any fit."""
+    if not candidates:
+        raise InputError("select_imputer needs at least one candidate")
+    for name, candidate in candidates.items():
+        check_not_a_class(candidate, f"candidate {name!r}")
+    if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 1:
+        raise InputError(f"holdout must be a share in (0, 1), got {holdout!r}")
+    if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
+        raise InputError(f"n_repeats must be a positive integer, got {n_repeats!r}")
+    if fit_data is None:  # candidates are fitted on X with its holes (and the hidden ones)
+        refuse = [name for name, c in candidates.items() if not getattr(c, "fits_missing", False)]
+        if refuse:
+            raise InputError(
+                f"candidates {refuse} cannot fit with missing values: give complete rows to "
+                "fit them on (fit_data=, --fit-data) or leave them out"
+            )
+
+
+def _hidden_fills(
+    filled: Iterator[Any], n_candidates: int, tasks: list[HoldoutTask], schema: Schema
+) -> tuple[list[np.ndarray], list[tuple[type[Warning], str]]]:
+    """Per candidate, ``(n,)`` its fill of every hold-out's hidden entries, scaled; and the
+    warnings caught. ``filled`` is candidate-major: each candidate's fill of every hold-out."""
+    caught: list[tuple[type[Warning], str]] = []
+    fills = []
+    for _ in range(n_candidates):
+        done = [next(filled) for _ in tasks]
+        caught += [w for _, warned in done for w in warned]
+        fills.append(
+            np.concatenate(
+                [
+                    (schema.encode(fill) / task.scale)[task.hidden]
+                    for (fill, _), task in zip(done, tasks, strict=True)
+                ]
+            )
+        )
+    return fills, caught
 
 
 def _rmse(filled: np.ndarray, truth: np.ndarray) -> float:
@@ -268,7 +270,7 @@ def default_candidates(X: Any, fit_data: Any = None) -> dict[str, Any]:
     if schema.container == "image":
         mixtures = [(k, 0.05, q) for q in (None, 15) for k in (20, 30, 50)]
         return candidate_grid(mixtures, [3.0, 4.0, 5.0] if fit_data is not None else [])
-    n_numeric = int(_numeric_columns(schema).sum())
+    n_numeric = int(numeric_columns(schema).sum())
     factors = [None] if n_numeric < 6 else [None, n_numeric // 3]
     return candidate_grid([(k, 0.1, q) for q in factors for k in range(1, 6)])
 
@@ -284,82 +286,19 @@ def candidate_grid(
         >>> names[1], names[2]
         ('GaussianMixture(n_components=2, prior=0.1, n_factors=4)', 'KDE(bandwidth=3.0)')
     """
-    from genlab.models.kde.estimator import KDE
-    from genlab.models.mixture.estimator import GaussianMixture
-
+    mixture, kde = family_class("gmm"), family_class("kde")  # by name: jobs know no family
     candidates: dict[str, Any] = {}
     for k, prior, q in mixtures:
         low_rank = "" if q is None else f", n_factors={q}"
         name = f"GaussianMixture(n_components={k}, prior={prior}{low_rank})"
-        candidates[name] = GaussianMixture(n_components=k, prior=prior, n_factors=q)
+        candidates[name] = mixture(n_components=k, prior=prior, n_factors=q)
     for h in bandwidths:
-        candidates[f"KDE(bandwidth={h})"] = KDE(bandwidth=h)
+        candidates[f"KDE(bandwidth={h})"] = kde(bandwidth=h)
     return candidates
 
 
-@dataclass(frozen=True)
-class _Task:
-    """Known entries hidden for scoring."""
-
-    schema: Schema
-    holed: Any  # the rows to fill, with the extra holes, in the user's container
-    hidden: np.ndarray  # (N, D) bool: the entries scored
-    truth: np.ndarray  # (N, D) encoded true values of those rows
-    scale: np.ndarray  # (D,) each column's standard deviation (1 where 0); ones for images
-    fit_rows: Any = None  # rows the candidates are fitted on; None: ``holed`` itself
-
-
-def _hide_observed(data: Any, schema: Schema, holdout: float, rng: np.random.Generator) -> _Task:
-    """A share of the observed numeric entries hidden completely at random."""
-    A = schema.encode(data)  # (N, D)
-    observed = ~np.isnan(A)
-    hidden = observed & _numeric_columns(schema) & (rng.random(A.shape) < holdout)
-    # A row keeps one observed entry (models refuse rows with none): unhide one of its own.
-    for i in np.flatnonzero(observed.any(axis=1) & ~(observed & ~hidden).any(axis=1)):
-        hidden[i, rng.choice(np.flatnonzero(hidden[i]))] = False
-    if not hidden.any():
-        raise InputError("no observed numeric entry to hide: the data is too small to score")
-    return _Task(
-        schema, apply_mask(data, hidden.reshape(np.shape(data))), hidden, A, _scale(A, schema)
-    )
-
-
-def _validation_rows(
-    source: Any, data: Any, schema: Schema, holdout: float, rng: np.random.Generator
-) -> _Task:
-    """A share of ``source``'s rows, each given the missing pattern of a random row of X."""
-    patterns = np.isnan(infer_schema(data).encode(data))  # (N, D) X's holes
-    if patterns.shape[1] != len(schema.columns):
-        raise InputError(f"X has {patterns.shape[1]} columns, fit_data {len(schema.columns)}")
-    patterns = patterns[patterns.any(axis=1)]
-    if not len(patterns):
-        raise InputError("X has no missing entry: there is nothing to impute")
-    n = len(source)
-    n_val = round(holdout * n)
-    if n_val < 1 or n_val >= n:
-        raise InputError(f"fit_data has {n} rows: too few to hold out {holdout:.0%} of them")
-    order = rng.permutation(n)
-    val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
-    hidden = patterns[rng.integers(0, len(patterns), size=n_val)] & _numeric_columns(schema)
-    if not hidden.any():
-        raise InputError("X's holes are all in categorical columns: there is nothing to score")
-    rows = _take(source, val)
-    fit_rows = _take(source, fit)
-    scale = _scale(schema.encode(fit_rows), schema)
-    return _Task(
-        schema,
-        apply_mask(rows, hidden.reshape(np.shape(rows))),
-        hidden,
-        schema.encode(rows),
-        scale,
-        fit_rows,
-    )
-
-
-def _fill(candidate: Any, task: _Task, bootstrap: int, seed: int) -> Any:
+def _fill(candidate: Any, task: HoldoutTask, bootstrap: int, seed: int) -> Any:
     """The candidate's conditional mean of the task's rows (bagged with ``bootstrap``)."""
-    from sklearn.base import clone
-
     if bootstrap:
         return impute(
             candidate,
@@ -372,15 +311,3 @@ def _fill(candidate: Any, task: _Task, bootstrap: int, seed: int) -> Any:
     fit_on = task.holed if task.fit_rows is None else task.fit_rows
     model = clone(candidate).fit(fit_on)
     return impute(model, task.holed, method="mean", random_state=seed)
-
-
-def _numeric_columns(schema: Schema) -> np.ndarray:
-    return np.array([c.kind != "categorical" for c in schema.columns])  # (D,)
-
-
-def _scale(A: np.ndarray, schema: Schema) -> np.ndarray:
-    if schema.container == "image":
-        return np.ones(A.shape[1])
-    with np.errstate(invalid="ignore"):
-        scale = np.nanstd(A, axis=0)  # (D,)
-    return np.where(scale > 0, scale, 1.0)

@@ -8,12 +8,13 @@ than either alone: stacking (Wolpert, 1992; Breiman, 1996), which Yao et al. (20
 over to predictive distributions. :func:`stack_weights` finds the weights (non-negative and
 summing to one, so the stack never extrapolates beyond its members);
 :func:`~genlab.jobs.impute.select.select_imputer` with ``stack=True`` computes them from its
-hold-out fills, and a :class:`Stack` imputes with them.
+hold-out fills, and a :class:`StackedImputer` imputes with them.
 
-A :class:`Stack` is the linear pool ``p(x_m | x_o) = sum_i w_i p_i(x_m | x_o)`` of its members'
-conditionals: its conditional mean is the weighted mean of theirs, and each multiple imputation
-is drawn by one member, picked with probability ``w_i``. It is an imputer, not a density: a
-pool of conditionals is not the conditional of one joint model, so it has no ``log_prob``.
+A :class:`StackedImputer` is the linear pool ``p(x_m | x_o) = sum_i w_i p_i(x_m | x_o)`` of its
+members' conditionals: its conditional mean is the weighted mean of theirs, and each multiple
+imputation is drawn by one member, picked with probability ``w_i``. It is an imputer, not a
+density: a pool of conditionals is not the conditional of one joint model, so it has no
+``log_prob``.
 Weights fitted for the mean (squared error) say nothing about the spread of the draws: a
 stack's intervals are as well calibrated as its members' are.
 
@@ -26,11 +27,10 @@ References:
 Example:
     >>> import numpy as np, genlab
     >>> from genlab.jobs.impute import impute
-    >>> from genlab.jobs.impute.stack import Stack
     >>> X = genlab.load_dataset("wine").X.to_numpy()[:, :5]
     >>> holes = X.copy(); holes[::3, 0] = np.nan
     >>> models = {k: genlab.GaussianMixture(n_components=k) for k in (1, 2)}
-    >>> stack = Stack(models, {1: 0.25, 2: 0.75}).fit(holes)
+    >>> stack = StackedImputer(models, {1: 0.25, 2: 0.75}).fit(holes)
     >>> filled = impute(stack, holes, method="mean")
     >>> bool(np.isfinite(filled).all()), bool((filled[1::3] == X[1::3]).all())
     (True, True)
@@ -40,7 +40,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +51,24 @@ from genlab.core.checks import check_impute_request
 from genlab.core.errors import InputError, ModelFileError
 from genlab.data.datasets import Dataset
 from genlab.data.schema import infer_schema
+from genlab.jobs.impute.average import average_completed
+from genlab.jobs.impute.files import (
+    IMPUTER_FILE,
+    imputer_kind,
+    load_imputer,
+    read_imputer_config,
+    write_imputer_config,
+)
+from genlab.jobs.impute.fill import impute
 
-__all__ = ["Stack", "stack_weights"]
+__all__ = ["StackedImputer", "stack_weights"]
 
 _MIN_WEIGHT = 1e-4  # weights below this are set to 0: a member that barely counts is not fitted
+_KIND = "stack"  # what imputer.json records (saved stacks keep loading under this name)
 
 
-class Stack:
+@imputer_kind(_KIND)
+class StackedImputer:
     """A weighted pool of imputers (see the module docstring).
 
     Args:
@@ -87,9 +98,9 @@ class Stack:
 
     def __repr__(self) -> str:
         members = ", ".join(f"{name}: {w:.3f}" for name, w in self.weights.items())
-        return f"Stack({members})"
+        return f"StackedImputer({members})"
 
-    def fit(self, X: Any, y: Any = None) -> Stack:
+    def fit(self, X: Any, y: Any = None) -> StackedImputer:
         """Replaces every member by a fitted copy (same hyperparameters) and returns the stack."""
         from sklearn.base import clone
 
@@ -107,43 +118,68 @@ class Stack:
         method: str = "sample",
         condition: Any = None,
         random_state: Any = None,
-        bootstrap: int = 0,
-        fit_data: Any = None,
-        n_jobs: int | None = None,
     ) -> Any:
-        """Impute from the pool; the arguments are :func:`genlab.jobs.impute.impute`'s.
+        """Impute from the pool; the arguments are a model's ``impute``'s.
 
         ``method="mean"`` is the weighted mean of the members' conditional means (categorical
         entries: the weighted majority); draws are shared out among the members at random
-        with probabilities ``weights``. ``bootstrap=B`` bags (or, for draws, refits) every
-        member as :func:`~genlab.jobs.impute.bootstrap.bootstrap_impute` does.
+        with probabilities ``weights``.
         """
-        # Imported here: genlab.jobs.impute hands stacks to this method.
-        from genlab.jobs.impute import _average, impute
 
+        def fill(model: Any, n: int, how: str, rng: np.random.Generator) -> Any:
+            return model.impute(X, n, method=how, condition=condition, random_state=rng)
+
+        return self._pool(fill, n_imputations, method, random_state, X)
+
+    def impute_with_refits(
+        self,
+        X: Any,
+        n_imputations: int = 1,
+        *,
+        n_refits: int,
+        method: str = "sample",
+        condition: Any = None,
+        random_state: Any = None,
+        fit_data: Any = None,
+        n_jobs: int | None = None,
+    ) -> Any:
+        """:meth:`impute` with every member bagged (or, for draws, refitted) over ``n_refits``
+        bootstrap refits, as :func:`~genlab.jobs.impute.bootstrap.bootstrap_impute` does
+        (what ``impute(stack, X, bootstrap=B, fit_data=..., n_jobs=...)`` asks for)."""
+        refits = {"bootstrap": n_refits, "fit_data": fit_data, "n_jobs": n_jobs}
+
+        def fill(model: Any, n: int, how: str, rng: np.random.Generator) -> Any:
+            return impute(model, X, n, method=how, condition=condition, random_state=rng, **refits)
+
+        return self._pool(
+            fill, n_imputations, method, random_state, X if fit_data is None else fit_data
+        )
+
+    def _pool(
+        self,
+        fill: Callable[[Any, int, str, np.random.Generator], Any],
+        n_imputations: int,
+        method: str,
+        random_state: Any,
+        rows: Any,
+    ) -> Any:
+        """The weighted mean of the members' ``fill(model, 1, "mean", rng)``, or ``M`` draws
+        shared out among them; ``rows``: the data whose schema the mean uses while the first
+        member is unfitted (the rows its refits resample)."""
         check_impute_request(n_imputations, method)
         rng = np.random.default_rng(random_state)
         names = [name for name, w in self.weights.items() if w > 0]
         weights = np.array([self.weights[name] for name in names])  # (B,) sums to 1
-        options = {
-            "condition": condition,
-            "bootstrap": bootstrap,
-            "fit_data": fit_data,
-            "n_jobs": n_jobs,
-        }
         if method == "mean":
-            fills = [
-                impute(self.models[name], X, method="mean", random_state=rng, **options)
-                for name in names
-            ]
-            return _average(fills, self._schema(names[0], X, fit_data), weights)
+            fills = [fill(self.models[name], 1, "mean", rng) for name in names]
+            return average_completed(fills, self._schema(names[0], rows), weights)
         member = rng.choice(len(names), size=n_imputations, p=weights)  # (M,) who draws m
         draws: list[Any] = [None] * n_imputations
         for b, name in enumerate(names):
             slots = np.flatnonzero(member == b)
             if not len(slots):
                 continue
-            got = impute(self.models[name], X, len(slots), random_state=rng, **options)
+            got = fill(self.models[name], len(slots), "sample", rng)
             for m, draw in zip(slots, got if len(slots) > 1 else [got], strict=True):
                 draws[m] = draw
         return draws[0] if n_imputations == 1 else draws
@@ -157,8 +193,6 @@ class Stack:
         """Write the fitted members to folder ``path``: ``imputer.json`` (names and weights)
         and one folder per member (``member-00``, ...: a model or a fitted ``Bootstrap``);
         :func:`genlab.jobs.impute.load_imputer` reads it."""
-        from genlab.jobs.impute.bootstrap import write_imputer_config
-
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         members = []
@@ -166,17 +200,15 @@ class Stack:
             folder = f"member-{i:02d}"
             model.save(path / folder)
             members.append({"name": str(name), "weight": self.weights[name], "folder": folder})
-        write_imputer_config(path, "stack", {"members": members})
+        write_imputer_config(path, _KIND, {"members": members})
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> Stack:
-        """The :class:`Stack` saved in folder ``path`` (see :meth:`save`)."""
-        from genlab.jobs.impute import load_imputer
-        from genlab.jobs.impute.bootstrap import IMPUTER_FILE, read_imputer_config
-
+    def load(cls, path: str | Path) -> StackedImputer:
+        """The :class:`StackedImputer` saved in folder ``path`` (see :meth:`save`); its
+        members load with :func:`~genlab.jobs.impute.files.load_imputer`."""
         path = Path(path)
-        members = read_imputer_config(path, "stack").get("members")
+        members = read_imputer_config(path, _KIND).get("members")
         try:
             models = {m["name"]: load_imputer(path / m["folder"]) for m in members}
             weights = {m["name"]: float(m["weight"]) for m in members}
@@ -184,13 +216,12 @@ class Stack:
             raise ModelFileError(f"{path / IMPUTER_FILE} is damaged: {e!r}") from None
         return cls(models, weights)
 
-    def _schema(self, name: Hashable, X: Any, fit_data: Any) -> Any:
-        """The members' schema: the fitted one, else inferred from the data they resample."""
+    def _schema(self, name: Hashable, rows: Any) -> Any:
+        """The members' schema: the fitted one, else inferred from the rows they resample."""
         model = self.models[name]
         if hasattr(model, "schema_"):
             return model.schema_
-        data = X if fit_data is None else fit_data
-        return infer_schema(data.X if isinstance(data, Dataset) else data)
+        return infer_schema(rows.X if isinstance(rows, Dataset) else rows)
 
 
 def stack_weights(predictions: Any, truth: Any) -> np.ndarray:

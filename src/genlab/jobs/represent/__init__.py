@@ -3,7 +3,7 @@ latent arithmetic with attribute vectors.
 
 The latent variables z of a model are the causes of x: fewer numbers than x, arranged so that
 nearby codes decode to similar data. This module gives every latent family one vocabulary, and
-only calls model methods (DESIGN.md: a task never imports a family):
+only calls the public model interface (a job never imports a family):
 
 ==========================  =================================================================
 family                      what ``encode`` returns
@@ -13,9 +13,10 @@ Flow                        the bijective code ``z = f(x)``, ``(N, D)``
 GaussianMixture             cluster posteriors ``p(k | x)``, ``(N, K)`` (no ``decode``)
 ==========================  =================================================================
 
-Interpolation is in latent space: ``"slerp"`` follows the great circle, which keeps the norm
-of a Gaussian code typical (a straight line between two typical codes passes through the
-low-norm middle that the prior rarely visits); ``"lerp"`` is the straight line.
+Interpolation is in latent space, by the model's own ``interpolate``: ``"slerp"`` follows the
+great circle, which keeps the norm of a Gaussian code typical (a straight line between two
+typical codes passes through the low-norm middle that the prior rarely visits); ``"lerp"`` is
+the straight line (:func:`~genlab.nn.interpolation.latent_path`, re-exported here).
 
 Example:
     >>> import numpy as np, genlab
@@ -31,15 +32,14 @@ Example:
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from genlab.core.errors import CapabilityError, InputError
-from genlab.data.datasets import pair_of_examples
+from genlab.nn.interpolation import METHODS, latent_path
 
-METHODS = ("slerp", "lerp")
+__all__ = ["METHODS", "attribute_vector", "decode", "encode", "interpolate", "latent_path"]
 
 
 def encode(model: Any, X: Any, condition: Any = None) -> np.ndarray:
@@ -61,39 +61,8 @@ def encode(model: Any, X: Any, condition: Any = None) -> np.ndarray:
 
 def decode(model: Any, Z: Any, condition: Any = None) -> Any:
     """Data (the model's container and types) decoded from latent codes ``Z`` ``(N, d)``."""
-    if "latent" not in model.capabilities and hasattr(model, "cluster_posteriors"):
-        raise CapabilityError(
-            f"{type(model).__name__} encodes to cluster posteriors, which do not decode to "
-            "data; families with a decoder: VAE, HierarchicalVAE, Flow"
-        )
+    _check_decodes(model)
     return model.decode(Z) if condition is None else model.decode(Z, condition)
-
-
-def latent_path(
-    z0: np.ndarray, z1: np.ndarray, steps: int = 8, method: str = "slerp"
-) -> np.ndarray:
-    """``steps`` points from ``z0`` to ``z1`` (ends included), ``(steps, d)``.
-
-    Example:
-        >>> latent_path(np.array([1.0, 0.0]), np.array([0.0, 1.0]), steps=3).round(3)
-        array([[1.   , 0.   ],
-               [0.707, 0.707],
-               [0.   , 1.   ]])
-    """
-    if method not in METHODS:
-        raise InputError(f"method must be one of {METHODS}, got {method!r}")
-    if not isinstance(steps, int | np.integer) or isinstance(steps, bool) or steps < 2:
-        raise InputError(f"steps must be an integer >= 2, got {steps!r}")
-    z0, z1 = np.asarray(z0, np.float64).reshape(-1), np.asarray(z1, np.float64).reshape(-1)
-    if z0.shape != z1.shape:
-        raise InputError(f"the two codes differ in size: {z0.shape} and {z1.shape}")
-    t = np.linspace(0.0, 1.0, int(steps))[:, None]  # (steps, 1)
-    norms = np.linalg.norm(z0) * np.linalg.norm(z1)
-    cos = float(z0 @ z1 / norms) if norms > 1e-12 else 1.0
-    omega = math.acos(min(max(cos, -1.0), 1.0))
-    if method == "lerp" or omega < 1e-6:  # parallel codes: the arc is the line
-        return (1 - t) * z0 + t * z1
-    return (np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1) / math.sin(omega)
 
 
 def interpolate(
@@ -104,20 +73,18 @@ def interpolate(
     method: str = "slerp",
     condition: Any = None,
 ) -> Any:
-    """Decode ``steps`` points on the latent path between two examples (first ≈ x0, last ≈ x1).
+    """Decode ``steps`` points on the latent path between two examples (first ≈ x0, last ≈ x1):
+    the model's own ``interpolate``, with a clear error for codes that do not decode.
 
     Args:
-        model: a fitted model with ``encode`` and ``decode`` (VAE, HierarchicalVAE, Flow).
+        model: a fitted model with latents (VAE, HierarchicalVAE, Flow, or an Auto of one).
         x0, x1: one example each: an image ``(H, W)``, a row, or a one-row DataFrame.
         steps: number of points, ends included (>= 2).
         method: ``"slerp"`` (great circle) or ``"lerp"`` (straight line).
         condition: one class label, for a model fitted with labels.
     """
-    if method not in METHODS:
-        raise InputError(f"method must be one of {METHODS}, got {method!r}")
-    ends = encode(model, _pair(model, x0, x1), condition)  # (2, d)
-    path = latent_path(ends[0], ends[1], steps, method)
-    return decode(model, path, condition)
+    _check_decodes(model)
+    return model.interpolate(x0, x1, steps, method=method, condition=condition)
 
 
 def attribute_vector(model: Any, X: Any, y: Any, label: Any, condition: Any = None) -> np.ndarray:
@@ -136,6 +103,10 @@ def attribute_vector(model: Any, X: Any, y: Any, label: Any, condition: Any = No
     return Z[chosen].mean(axis=0) - Z.mean(axis=0)
 
 
-def _pair(model: Any, x0: Any, x1: Any) -> Any:
-    """Two single examples as one two-row input in the model's training format."""
-    return pair_of_examples(x0, x1, tuple(model.schema_.image_shape or (model.n_features_in_,)))
+def _check_decodes(model: Any) -> None:
+    """CapabilityError for a model whose codes are cluster posteriors (no decoder)."""
+    if "latent" not in model.capabilities and hasattr(model, "cluster_posteriors"):
+        raise CapabilityError(
+            f"{type(model).__name__} encodes to cluster posteriors, which do not decode to "
+            "data; families with a decoder: VAE, HierarchicalVAE, Flow"
+        )
