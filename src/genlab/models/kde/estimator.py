@@ -40,6 +40,7 @@ from genlab.core.errors import InputError
 from genlab.core.model import GenerativeModel, class_groups
 from genlab.models.kde.kernels import log_gaussian_tied
 from genlab.nn.dequantize import dequantize, dequantized_log_prob
+from genlab.nn.sampling import draw_categorical
 
 _CV_FACTORS = np.geomspace(0.05, 2.0, 24)  # multiples of Scott's factor tried by bandwidth="cv"
 _CV_MAX_POINTS = 2000  # CV on a subsample beyond this many rows: the choice is stable by then
@@ -78,19 +79,13 @@ class KDE(GenerativeModel):
     # ================================================================== fit
     def _fit(self, A: np.ndarray, codes: np.ndarray | None) -> None:
         rng = np.random.default_rng(self.random_state)
-        self._split_columns()
+        self._set_column_groups()
         points = dequantize(A[:, self.numeric_], np.flatnonzero(self.dequantized_), rng)
         self.points_ = points  # (N, Dn)
         self.categories_ = A[:, self.categorical_].astype(np.int64)  # (N, Dc)
         self.point_class_ = np.zeros(len(A), np.int64) if codes is None else codes
         self.smoothing_ = self._smoothing(len(A))
         self.bandwidth_matrix_ = self._bandwidth_matrix(points, rng)
-
-    def _split_columns(self) -> None:
-        groups = self.schema_.column_groups()
-        self.numeric_, self.categorical_ = groups.numeric, ~groups.numeric
-        self.dequantized_ = groups.integer_in_numeric
-        self.n_categories_ = groups.n_categories
 
     def _smoothing(self, n: int) -> np.ndarray:
         C = self.n_categories_
@@ -268,7 +263,7 @@ class KDE(GenerativeModel):
             out[:, self.numeric_] = _scatter(mean_m, m, A.shape[0], self.points_.shape[1])
             out[:, self.categorical_] = self._category_mode(resp, members)
             return out
-        picked = members[_choose_rows(resp, rng)]
+        picked = members[draw_categorical(resp, rng)]
         out = self._draw_from_kernels(picked, rng)  # categorical entries: a kernel draw
         centre = self.points_[picked]
         noise = rng.standard_normal((len(A), m.sum())) @ _safe_cholesky(S).T
@@ -305,7 +300,7 @@ class KDE(GenerativeModel):
         return arrays, {}
 
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
-        self._split_columns()
+        self._set_column_groups()
         self.points_ = arrays["points"]
         self.categories_ = arrays["categories"]
         self.point_class_ = arrays["point_class"]
@@ -321,13 +316,6 @@ def _missing_patterns(A: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return [(np.ones(A.shape[1], bool), np.arange(len(A)))]
     patterns, inverse = np.unique(observed, axis=0, return_inverse=True)
     return [(p, np.flatnonzero(inverse.reshape(-1) == k)) for k, p in enumerate(patterns)]
-
-
-def _choose_rows(prob: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One categorical draw per row of ``prob`` (B, n) by inverting the cumulative sum."""
-    cum = np.cumsum(prob, axis=1)
-    u = rng.random((len(prob), 1)) * cum[:, -1:]
-    return np.minimum((cum < u).sum(axis=1), prob.shape[1] - 1)
 
 
 def _scatter(values: np.ndarray, columns: np.ndarray, n: int, d: int) -> np.ndarray:

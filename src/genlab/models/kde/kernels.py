@@ -43,7 +43,7 @@ __all__ = ["log_gaussian_tied"]
 
 _LOG2E = 1.0 / math.log(2.0)
 _BLOCK_ELEMENTS = 1 << 20  # entries of one (queries x means) block: 8 MB of float64
-_MEAN_BLOCK = 4096  # means per block when reducing; measured fastest on a 2-core CPU
+_MEAN_BLOCK = 4096  # means per block when reducing; a speed setting, tuned on a 2-core CPU
 _UNDERFLOW = 1e-200  # a row sum below this is redone with a running maximum
 
 

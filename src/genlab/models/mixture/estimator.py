@@ -30,10 +30,12 @@ import numpy as np
 
 from genlab.core.errors import InputError
 from genlab.core.model import GenerativeModel, class_groups
-from genlab.models.mixture import em
+from genlab.models.mixture import inference
+from genlab.models.mixture.em import fit_em
+from genlab.models.mixture.options import COVARIANCE_TYPES
+from genlab.models.mixture.params import MixtureParams
+from genlab.models.mixture.select import cross_validated_scores, select_n_components
 from genlab.nn.dequantize import dequantize, dequantized_log_prob
-
-_COVARIANCE_TYPES = ("full", "diag")
 
 
 class GaussianMixture(GenerativeModel):
@@ -43,9 +45,9 @@ class GaussianMixture(GenerativeModel):
         n_components: number of components; ``None`` chooses 1..``max_components``.
         max_components: largest number of components tried.
         selection: how ``n_components=None`` chooses: ``"cv"`` (best 5-fold held-out
-            log-likelihood; the default because it is what a density is for, and it beats
-            BIC on held-out data whenever full covariances can overfit) or ``"bic"`` (the
-            Bayesian information criterion on the training data; 5x faster).
+            log-likelihood; the default, as the likelihood of unseen rows is what a density
+            is for) or ``"bic"`` (the Bayesian information criterion on the training data; one
+            fit per candidate instead of six).
         prior: conjugate (normal-inverse-Wishart) prior on the covariances, as in mclust
             (Fraley & Raftery, 2007): ``True`` adds ``D + 2`` pseudo-rows of the pooled data
             covariance to every component, a number scales that, ``False`` is plain maximum
@@ -121,7 +123,7 @@ class GaussianMixture(GenerativeModel):
 
     def _fit_one(
         self, Xc: np.ndarray, Xcat: np.ndarray, rng: np.random.Generator
-    ) -> tuple[em.MixtureParams, dict[int, float]]:
+    ) -> tuple[MixtureParams, dict[int, float]]:
         kwargs = dict(
             covariance_type=self.covariance_type,
             n_factors=self.n_factors,
@@ -134,18 +136,18 @@ class GaussianMixture(GenerativeModel):
         )
         if self.n_components is not None:
             k = min(self.n_components, len(Xc))
-            params, _ = em.fit_em(Xc, Xcat, list(self.n_categories_), k, **kwargs)
+            params, _ = fit_em(Xc, Xcat, list(self.n_categories_), k, **kwargs)
             return params, {}
         candidates = range(1, min(self.max_components, len(Xc)) + 1)
         if len(candidates) == 1:  # one row or max_components=1: nothing to choose
-            params, _ = em.fit_em(Xc, Xcat, list(self.n_categories_), 1, **kwargs)
+            params, _ = fit_em(Xc, Xcat, list(self.n_categories_), 1, **kwargs)
             return params, {}
         if self.selection == "cv":
-            scores = _cross_validated_scores(Xc, Xcat, list(self.n_categories_), candidates, kwargs)
+            scores = cross_validated_scores(Xc, Xcat, list(self.n_categories_), candidates, kwargs)
             best = max(scores, key=scores.get)
-            params, _ = em.fit_em(Xc, Xcat, list(self.n_categories_), best, **kwargs)
+            params, _ = fit_em(Xc, Xcat, list(self.n_categories_), best, **kwargs)
             return params, {k: -v for k, v in scores.items()}
-        params, _, bics = em.select_n_components(
+        params, _, bics = select_n_components(
             Xc, Xcat, list(self.n_categories_), candidates=candidates, **kwargs
         )
         return params, bics
@@ -153,9 +155,9 @@ class GaussianMixture(GenerativeModel):
     def _check_params(self, n: int) -> None:
         if self.selection not in ("bic", "cv"):
             raise InputError(f"selection must be 'bic' or 'cv', got {self.selection!r}")
-        if self.covariance_type not in _COVARIANCE_TYPES:
+        if self.covariance_type not in COVARIANCE_TYPES:
             raise InputError(
-                f"covariance_type must be one of {_COVARIANCE_TYPES}, got {self.covariance_type!r}"
+                f"covariance_type must be one of {COVARIANCE_TYPES}, got {self.covariance_type!r}"
             )
         if self.n_components is not None and (
             not isinstance(self.n_components, int | np.integer) or self.n_components < 1
@@ -163,14 +165,14 @@ class GaussianMixture(GenerativeModel):
             raise InputError(f"n_components must be a positive integer, got {self.n_components!r}")
 
     def _split_columns(self) -> None:
-        groups = self.schema_.column_groups()
-        self.numeric_ = groups.numeric
-        self.integer_ = np.flatnonzero(groups.integer_in_numeric)
-        self.n_categories_ = groups.n_categories
+        """The base class's column groups, and ``integer_``: the positions of the integer
+        (dequantized) columns among the numeric ones."""
+        self._set_column_groups()
+        self.integer_ = np.flatnonzero(self.dequantized_)
 
     def _categories(self, A: np.ndarray) -> np.ndarray:
         """Categorical codes as ints with -1 for missing, shape (N, Dc)."""
-        cats = A[:, ~self.numeric_]
+        cats = A[:, self.categorical_]
         return np.where(np.isnan(cats), -1, cats).astype(np.int64)
 
     def _standardize(self, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +181,7 @@ class GaussianMixture(GenerativeModel):
     def _assemble(self, Xc: np.ndarray, Xcat: np.ndarray) -> np.ndarray:
         out = np.empty((len(Xc), self.schema_.n_columns))
         out[:, self.numeric_] = Xc * self.scale_ + self.shift_
-        out[:, ~self.numeric_] = Xcat
+        out[:, self.categorical_] = Xcat
         return out
 
     @property
@@ -200,14 +202,14 @@ class GaussianMixture(GenerativeModel):
         # Change of variables: the mixture lives on standardized numeric columns.
         log_jacobian = -np.log(self.scale_)[None, :] * ~np.isnan(Xc)  # (N, Dn)
         for c, rows in class_groups(codes, len(A)):
-            out[rows] = em.log_prob(self.params_[c or 0], Xc[rows], Xcat[rows])
+            out[rows] = inference.log_prob(self.params_[c or 0], Xc[rows], Xcat[rows])
         return out + log_jacobian.sum(axis=1)
 
     # =============================================================== sample
     def _sample(self, n: int, codes: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
         out = np.empty((n, self.schema_.n_columns))
         for c, rows in class_groups(codes, n):
-            Xc, Xcat = em.sample(self.params_[c or 0], len(rows), rng)
+            Xc, Xcat = inference.sample(self.params_[c or 0], len(rows), rng)
             out[rows] = self._assemble(Xc, Xcat)
         return out
 
@@ -220,9 +222,9 @@ class GaussianMixture(GenerativeModel):
         for c, rows in class_groups(codes, len(A)):
             params = self.params_[c or 0]
             if method == "mean":
-                fc, fcat = em.conditional_mean(params, Xc[rows], Xcat[rows])
+                fc, fcat = inference.conditional_mean(params, Xc[rows], Xcat[rows])
             else:
-                fc, fcat = em.conditional_sample(params, Xc[rows], Xcat[rows], rng)
+                fc, fcat = inference.conditional_sample(params, Xc[rows], Xcat[rows], rng)
             out[rows] = self._assemble(fc, fcat)
         return np.where(np.isnan(A), out, A)
 
@@ -248,7 +250,7 @@ class GaussianMixture(GenerativeModel):
         Xc, Xcat = self._standardize(A)
         out = np.zeros((len(A), max(self.n_components_)))
         for c, rows in class_groups(codes, len(A)):
-            resp = em.responsibilities(self.params_[c or 0], Xc[rows], Xcat[rows])
+            resp = inference.responsibilities(self.params_[c or 0], Xc[rows], Xcat[rows])
             out[rows, : resp.shape[1]] = resp
         return out
 
@@ -276,7 +278,7 @@ class GaussianMixture(GenerativeModel):
         self._split_columns()
         self.shift_, self.scale_ = arrays["shift"], arrays["scale"]
         self.params_ = [
-            em.MixtureParams(
+            MixtureParams(
                 weights=arrays[f"{c}.weights"],
                 means=arrays[f"{c}.means"],
                 covariances=arrays[f"{c}.covariances"],
@@ -287,32 +289,3 @@ class GaussianMixture(GenerativeModel):
             for c in range(extra["n_mixtures"])
         ]
         self.bic_ = [{int(k): v for k, v in b.items()} for b in extra["bic"]]
-
-
-def _cross_validated_scores(
-    Xc: np.ndarray, Xcat: np.ndarray, n_categories: list[int], candidates: range, kwargs: dict
-) -> dict[int, float]:
-    """Mean 5-fold held-out log-likelihood per row of each candidate number of components
-    (one fold per row below 5 rows). A fold whose other rows leave a column without an observed
-    entry cannot be fitted, so it is left out (on a few rows with holes); with none left every
-    candidate scores -inf and the caller keeps the first."""
-    order = np.random.default_rng(kwargs["random_state"]).permutation(len(Xc))
-    folds = np.array_split(order, min(5, len(Xc)))  # none empty
-    observed = np.concatenate([~np.isnan(Xc), Xcat >= 0], axis=1)  # (N, Dc + Dj)
-    splits = []  # (training rows, held-out rows) of the folds that can be fitted
-    for f, held in enumerate(folds):
-        train = np.concatenate([fold for g, fold in enumerate(folds) if g != f])
-        if observed[train].any(axis=0).all():
-            splits.append((train, held))
-    n_held = sum(len(held) for _, held in splits)
-    scores = {}
-    for k in candidates:
-        total = 0.0 if splits else -np.inf
-        for train, held in splits:
-            if k > len(train):
-                total = -np.inf
-                break
-            params, _ = em.fit_em(Xc[train], Xcat[train], n_categories, k, **kwargs)
-            total += em.log_prob(params, Xc[held], Xcat[held]).sum()
-        scores[k] = total / max(n_held, 1)
-    return scores

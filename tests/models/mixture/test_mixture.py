@@ -38,3 +38,17 @@ def test_choosing_the_number_of_components_works_on_a_few_rows(n_rows):
         for selection in ("cv", "bic"):
             model = genlab.GaussianMixture(selection=selection, random_state=0).fit(data)
             assert np.isfinite(model.log_prob(data)).all()
+
+
+def test_sampling_never_draws_a_category_of_probability_zero():
+    X = genlab.load_dataset("mixed_table").X
+    m = genlab.GaussianMixture(n_components=2, random_state=0).fit(X)
+    j = list(m.n_categories_).index(3)  # the segment column, 3 categories
+    for p in m.params_:  # all mass on category 0: which label it is
+        p.cat_probs[j] = np.tile([1.0, 0.0, 0.0], (p.n_components, 1))
+    label = m.sample(5, random_state=0)["segment"].unique()
+    assert len(label) == 1
+    for p in m.params_:  # then category 0 gets probability zero
+        p.cat_probs[j] = np.tile([0.0, 0.3, 0.7], (p.n_components, 1))
+    drawn = m.sample(3000, random_state=1)["segment"]
+    assert label[0] not in set(drawn) and drawn.nunique() == 2
