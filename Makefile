@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# The tour: every job of a generative model on the bundled data, < 10 min on 2 cores, offline.
+# The tour: every job of a generative model on the bundled data, offline.
 demo: $(STAMP)
 	$(BIN)/genlab tour --out runs/tour
 	@echo "Open runs/tour/index.html (or read runs/tour/report.md)"

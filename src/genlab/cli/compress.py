@@ -17,9 +17,9 @@ from genlab.cli.options import (
     check_out,
     progress,
     say,
-    write_output,
 )
 from genlab.core.errors import InputError
+from genlab.jobs.generate import write_samples
 
 
 def compress(
@@ -76,7 +76,7 @@ def decompress(
     with progress(f"Decompressing {file.name}"):
         X = decompress_data(file.read_bytes(), model)
     if out.suffix:
-        write_output(X, out, model.schema_)
+        write_samples(X, out, model.schema_)
     else:  # a folder: one PNG per image, the decoded values as they are
         from genlab.data.readers import write_images
 

@@ -18,9 +18,9 @@ from genlab.cli.options import (
     is_quiet,
     progress,
     say,
-    write_output,
 )
 from genlab.core.errors import InputError
+from genlab.jobs.generate import write_samples
 
 
 def score(
@@ -44,7 +44,7 @@ def score(
     table = pd.DataFrame({"log_prob_nats": log_prob})
     if model.schema_.is_discrete or model.schema_.container == "image":
         table["bits_per_dim"] = bits_per_dim(log_prob, model.n_features_in_)
-    write_output(table, out, None)
+    write_samples(table, out, None)
     kind = "lower bound" if model.likelihood_is_bound else "exact"
     say(f"mean log p = {log_prob.mean():.4f} nats ({kind}); wrote {out}")
 

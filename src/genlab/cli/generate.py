@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
 
 from genlab.cli.options import (
@@ -16,8 +15,8 @@ from genlab.cli.options import (
     label_like,
     progress,
     say,
-    write_output,
 )
+from genlab.jobs.generate import write_samples
 
 
 def sample(
@@ -36,14 +35,16 @@ def sample(
 
     model = load_model(model_dir)
     check_out(out, model.schema_)
-    cond: Any = None
-    if condition == "all" and model.classes_ is not None:
-        cond = np.repeat(model.classes_, n)  # (n_classes * n,): a grid row per class
-        n = len(cond)
-    elif condition is not None:
-        cond = label_like(condition, model.classes_)
-    with progress(f"Sampling {n}"):
-        X = model.sample(n, condition=cond, random_state=seed)
-    ncols = len(cond) // len(model.classes_) if condition == "all" else None
-    write_output(X, out, model.schema_, ncols=ncols)
+    if condition == "all" and model.classes_ is not None:  # a grid row per class
+        from genlab.jobs.condition import samples_per_class
+
+        with progress(f"Sampling {n} per class"):
+            X, labels = samples_per_class(model, n, random_state=seed)
+        write_samples(X, out, model.schema_, ncols=n)
+        n = len(labels)
+    else:
+        cond = None if condition is None else label_like(condition, model.classes_)
+        with progress(f"Sampling {n}"):
+            X = model.sample(n, condition=cond, random_state=seed)
+        write_samples(X, out, model.schema_)
     say(f"Wrote {n} samples to {out}")

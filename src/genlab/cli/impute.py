@@ -13,15 +13,14 @@ import typer
 from genlab.cli.options import (
     Quiet,
     Seed,
-    as_table,
     check_folder,
     check_out,
     is_quiet,
     progress,
     say,
-    write_output,
 )
 from genlab.core.errors import InputError
+from genlab.jobs.generate import as_table, write_samples
 
 ImputerDir = Annotated[
     Path, typer.Argument(help="Folder of a saved model, or of a saved imputer (--save).")
@@ -95,11 +94,12 @@ def _bagged(
     """The imputer to fill ``X`` with, and the bootstrap options left for the impute job.
 
     A saved model with ``bootstrap`` refits is bagged here, its refits fitted once on ``rows``
-    (``X`` when None) and kept in ``save``; a saved Stack bags itself, so it goes on as it is."""
-    from genlab.core.model import GenerativeModel
+    (``X`` when None) and kept in ``save``; a saved StackedImputer bags itself."""
     from genlab.jobs.impute.bootstrap import Bootstrap
 
-    refit_here = bool(bootstrap) and isinstance(model, GenerativeModel)  # a Stack bags itself
+    refit_here = bool(bootstrap) and not hasattr(
+        model, "impute_with_refits"
+    )  # ensembles refit themselves
     if save is not None and not refit_here:
         raise InputError(
             "--save keeps the refits of a saved model: give --bootstrap B and a model folder "
@@ -267,15 +267,15 @@ def _fit_imputer(imputer: Any, rows: Any, what: str, save: Path | None) -> None:
 def _write_imputations(filled: Any, out: Path, multiple: int, files: bool, schema: Any) -> None:
     """One completed dataset, or M as M files (``files``) or one long table / stacked .npy."""
     if multiple == 1:
-        write_output(filled, out, schema)
+        write_samples(filled, out, schema)
     elif files:
         for m, f in enumerate(filled, start=1):
-            write_output(f, out.with_name(f"{out.stem}-{m}{out.suffix}"), schema)
+            write_samples(f, out.with_name(f"{out.stem}-{m}{out.suffix}"), schema)
     elif out.suffix.lower() == ".npy":
-        write_output(np.stack(filled), out, schema)
+        write_samples(np.stack(filled), out, schema)
     else:
         frames = [
             pd.DataFrame(as_table(f, schema)).assign(imputation=m) for m, f in enumerate(filled)
         ]
-        write_output(pd.concat(frames, ignore_index=True), out, schema)
+        write_samples(pd.concat(frames, ignore_index=True), out, schema)
     say(f"Wrote {out}")

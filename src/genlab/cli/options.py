@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 
 from genlab.core.errors import InputError
 
 err = Console(stderr=True)
-OUTPUT_FORMATS = (".csv", ".parquet", ".npy", ".png")  # what write_output writes
+OUTPUT_FORMATS = (".csv", ".parquet", ".npy", ".png")  # what jobs.generate.write_samples writes
 TABLE_FORMATS = (".csv", ".parquet")
 
 _state = {"quiet": False}
@@ -96,40 +95,16 @@ def check_out(out: Path, schema: Any = None, formats: tuple[str, ...] = OUTPUT_F
         ...
         genlab.core.errors.InputError: unknown output format '.txt' of lp.txt: use .csv, .parquet
     """
+    from genlab.jobs.generate import check_output
+
     suffix = out.suffix.lower()
     if suffix not in formats:
         raise InputError(f"unknown output format {suffix!r} of {out}: use {', '.join(formats)}")
-    if suffix == ".png" and schema is not None and schema.image_shape is None:
-        raise InputError("a .png output needs images; use .csv, .parquet or .npy")
+    if suffix == ".png":
+        check_output(out, schema)  # a picture needs images
 
 
 def check_folder(path: Path | None, option: str = "--out") -> None:
     """Refuse, before any work, a folder option that names an existing file."""
     if path is not None and path.exists() and not path.is_dir():
         raise InputError(f"{option} {path} is a file, not a folder")
-
-
-def as_table(X: Any, schema: Any) -> Any:
-    """``X`` as a DataFrame: a table as it is, an array flattened to ``schema``'s columns."""
-    from genlab.data.rows import flatten_rows
-
-    if isinstance(X, pd.DataFrame):
-        return X
-    return pd.DataFrame(flatten_rows(X), columns=schema.names)
-
-
-def write_output(X: Any, out: Path, schema: Any, ncols: int | None = None) -> None:
-    """Write X as .png (images), .npy, .csv or .parquet; ``schema`` names a table's columns."""
-    from genlab.report.grids import save_image_grid
-
-    check_out(out, schema)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    suffix = out.suffix.lower()
-    if suffix == ".png":
-        levels = schema.columns[0].levels if schema.columns[0].kind == "integer" else (0, 255)
-        save_image_grid(out, np.asarray(X), levels=tuple(levels), ncols=ncols)
-    elif suffix == ".npy":
-        np.save(out, np.asarray(X), allow_pickle=False)
-    elif suffix in (".csv", ".parquet"):
-        table = as_table(X, schema)
-        table.to_csv(out, index=False) if suffix == ".csv" else table.to_parquet(out, index=False)

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import typer
 
-from genlab.cli.options import Data, Quiet, check_out, label_like, progress, say, write_output
+from genlab.cli.options import Data, Quiet, check_out, label_like, progress, say
 from genlab.core.errors import InputError
+from genlab.jobs.generate import write_samples
 
 
 def encode(
@@ -93,10 +94,10 @@ def interpolate(
     if isinstance(strips[0], pd.DataFrame):
         t = np.linspace(0, 1, steps)
         frames = [s.assign(pair=f"{i},{j}", t=t) for s, (i, j) in zip(strips, pairs, strict=True)]
-        write_output(pd.concat(frames, ignore_index=True), out, model.schema_)
+        write_samples(pd.concat(frames, ignore_index=True), out, model.schema_)
     else:
         strip_rows = np.concatenate([np.asarray(s) for s in strips])  # (pairs * steps, ...)
-        write_output(strip_rows, out, model.schema_, ncols=steps)
+        write_samples(strip_rows, out, model.schema_, ncols=steps)
     say(f"Wrote {len(pairs)} strip(s) of {steps} to {out}")
 
 
