@@ -28,6 +28,7 @@ import numpy as np
 
 from genlab.bench.rows import Row
 from genlab.bench.suites.digits_density import AUTOREGRESSIVE, QUICK_AUTOREGRESSIVE
+from genlab.core.units import nats_to_bits
 from genlab.data.datasets import load_dataset
 from genlab.jobs.compress.baselines import standard_sizes
 from genlab.jobs.compress.format import unpack
@@ -58,7 +59,7 @@ def model_rows(
         back = genlab.decompress(blob, model)
         seconds = time.perf_counter() - start
         per_order = model.log_prob_orders(images, orders=coding_orders(k, images[0].size))
-        ideal = -(np.logaddexp.reduce(per_order, axis=1) - math.log(k)).sum() / math.log(2)
+        ideal = nats_to_bits(-(np.logaddexp.reduce(per_order, axis=1) - math.log(k)).sum())
         actual = 8 * len(blob)
         method = f"genlab.AutoregressiveModel(n_orders={k})"
         what = "raster order" if k == 1 else f"mixture over {k} orders, bits-back over the order"
@@ -85,7 +86,7 @@ def per_image_rows(model: object, images: np.ndarray, k: int) -> list[Row]:
     )
     seconds = time.perf_counter() - start
     per_order = model.log_prob_orders(images, orders=coding_orders(k, images[0].size))
-    ideal = -(np.logaddexp.reduce(per_order, axis=1) - math.log(k)).sum() / math.log(2)
+    ideal = nats_to_bits(-(np.logaddexp.reduce(per_order, axis=1) - math.log(k)).sum())
     actual = 8 * sum(len(b) for b in blobs)
     method = f"genlab.AutoregressiveModel(n_orders={k}), per image"
     note = (
@@ -112,7 +113,7 @@ def latent_rows(model: object, images: np.ndarray, method: str, fit_note: str) -
     header, _ = unpack(blob)
     initial = 8 * (2 * len(blob) - len(twice))
     elbo = model.elbo_terms(images)["elbo"]  # (N,) nats, one z sample
-    ideal = -float(elbo.sum()) / math.log(2)
+    ideal = nats_to_bits(-float(elbo.sum()))
     actual = 8 * len(blob)
     note = (
         f"bits-back, {header.param} bits per latent dimension; "

@@ -28,6 +28,7 @@ import numpy as np
 
 from genlab.bench.baselines import sklearn_gmm_bic, sklearn_kde_cv
 from genlab.bench.rows import Row
+from genlab.core.units import bits_per_dim
 from genlab.data.datasets import Dataset, load_dataset
 from genlab.nn.dequantize import dequantize, dequantized_log_prob
 
@@ -51,7 +52,7 @@ QUICK_ORDERS = 2
 
 def bits(log_prob: np.ndarray, n_dims: int = 64) -> tuple[float, str]:
     """Mean bits per dimension of per-image log-probabilities (nats), and ``±`` its stderr."""
-    per_image = -np.asarray(log_prob) / (n_dims * math.log(2))
+    per_image = bits_per_dim(log_prob, n_dims)
     return float(per_image.mean()), f"±{per_image.std() / math.sqrt(len(per_image)):.3f}"
 
 
