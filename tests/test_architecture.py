@@ -144,6 +144,26 @@ def test_jobs_never_import_a_concrete_family():
 
 
 @cache
+def _family(module: str) -> str | None:
+    """``genlab.models.<family>.x`` -> ``<family>``; None outside a family's folder."""
+    parts = module.split(".")
+    if len(parts) >= 3 and parts[:2] == ["genlab", "models"]:
+        return parts[2] if (PACKAGE / "models" / parts[2]).is_dir() else None
+    return None
+
+
+def test_a_family_never_imports_another_family():
+    wrong = [
+        (m, i)
+        for m in _modules()
+        if _family(m)
+        for i in _imports(m)
+        if _family(i) and _family(i) != _family(m)
+    ]
+    assert wrong == []
+
+
+@cache
 def _model_private_names() -> tuple[set[str], set[str]]:
     """What the families hold privately: fitted attributes they set (``self.x_ = ...``) that
     the interface does not document, and their underscore methods and attributes."""

@@ -20,12 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-
-def conv_geometry(image_shape: list[int]) -> tuple[int, int, int, int, int]:
-    """(H, W, C, H/4, W/4) with the sides rounded up to a multiple of 4."""
-    h, w = image_shape[:2]
-    c = image_shape[2] if len(image_shape) > 2 else 1
-    return h, w, c, -(-h // 4), -(-w // 4)
+from genlab.nn.conv import conv_geometry
 
 
 class ConvEncoder(nn.Module):
