@@ -35,18 +35,22 @@ from genlab.jobs.density.classify import GenerativeClassifier
 from genlab.jobs.density.compare import compare
 from genlab.jobs.impute import impute
 from genlab.models import (
+    GAN,
     KDE,
     VAE,
     Auto,
     AutoregressiveModel,
+    Diffusion,
     Flow,
     GaussianMixture,
     HierarchicalVAE,
+    SequenceModel,
 )
 from genlab.train import TrainConfig
 
 __all__ = [
     "FAMILIES",
+    "GAN",
     "KDE",
     "VAE",
     "AnomalyDetector",
@@ -55,6 +59,7 @@ __all__ = [
     "CapabilityError",
     "Condition",
     "Dataset",
+    "Diffusion",
     "Flow",
     "GaussianMixture",
     "GenerativeClassifier",
@@ -64,6 +69,7 @@ __all__ = [
     "InputError",
     "ModelFileError",
     "NotFittedError",
+    "SequenceModel",
     "TrainConfig",
     "__version__",
     "compare",

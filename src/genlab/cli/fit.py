@@ -65,6 +65,14 @@ def fit(
     check_folder(checkpoint_dir, "--checkpoint-dir")
     training = {"checkpoint_dir": checkpoint_dir, "resume": resume or None, "device": device}
     params = _fit_params(cls, family, set_ or [], training, seed)
+    if getattr(cls, "modality", "table") == "text":  # DATA: python_code, a text file or folder
+        from genlab.data.text import open_texts
+
+        model = cls(**params).fit(open_texts(data))
+        if is_main_process():
+            model.save(out)
+            say(f"Saved to {out}")
+        return
     ds = open_data(data, label_column=label_column)
     model = cls(**params)
     # a family with a "progress" setting draws its own bar: no spinner over it

@@ -77,6 +77,8 @@ class GenerativeModel(BaseEstimator):
     digest_skips_defaults: ClassVar[dict[str, Any]] = {}
     #: The kinds of :class:`~genlab.Condition` the family takes once fitted with them.
     condition_kinds: ClassVar[frozenset[str]] = frozenset({"class"})
+    #: What the family models: ``"table"`` (rows of a Schema: tables and images) or ``"text"``.
+    modality: ClassVar[str] = "table"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -7,22 +7,28 @@ registers itself in :data:`genlab.FAMILIES`), and one import line below.
 
 from __future__ import annotations
 
-# Import order is registration order (genlab.FAMILIES, Auto's default candidates): keep it.
+# Import order is registration order (the order of genlab.FAMILIES): keep it.
 # isort: off
 from genlab.models.kde import KDE
 from genlab.models.mixture import GaussianMixture
 from genlab.models.flow import Flow
 from genlab.models.vae import VAE, HierarchicalVAE
 from genlab.models.autoregressive import AutoregressiveModel
+from genlab.models.gan import GAN
+from genlab.models.diffusion import Diffusion
+from genlab.models.sequence import SequenceModel
 from genlab.models.auto import Auto
 # isort: on
 
 __all__ = [
+    "GAN",
     "KDE",
     "VAE",
     "Auto",
     "AutoregressiveModel",
+    "Diffusion",
     "Flow",
     "GaussianMixture",
     "HierarchicalVAE",
+    "SequenceModel",
 ]

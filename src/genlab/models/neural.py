@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, ClassVar
 
@@ -30,7 +31,7 @@ from torch import nn
 
 from genlab.core.model import GenerativeModel
 from genlab.nn.sampling import seeded_generator, torch_generator
-from genlab.train import TrainConfig, TrainResult, fit_module
+from genlab.train import Callback, Step, TrainConfig, TrainResult, fit_module
 
 #: The trainer's settings every neural family takes as hyperparameters, declared here only.
 TRAIN_SETTINGS = (
@@ -87,12 +88,25 @@ class NeuralModel(GenerativeModel):
             cls.__init__ = _with_train_settings(cls.__dict__["__init__"], cls.train_defaults)
 
     def _train(
-        self, module: nn.Module, loss_fn: Any, tensors: list[torch.Tensor], **overrides: Any
+        self,
+        module: nn.Module,
+        loss_fn: Any,
+        tensors: list[torch.Tensor],
+        *,
+        step: Step | None = None,
+        callbacks: Sequence[Callback] = (),
+        **overrides: Any,
     ) -> TrainResult:
-        """Train ``module`` with the family's settings; keeps it as ``self.module_``."""
+        """Train ``module`` with the family's settings; keeps it as ``self.module_``.
+
+        ``step`` and ``callbacks`` go to :func:`~genlab.train.fit_module` (a family with its
+        own optimisation step, e.g. a GAN's two optimizers); ``overrides`` to its config.
+        """
         config = TrainConfig.from_model(self, description=f"fitting {self.family}", **overrides)
         self.module_ = module
-        self.train_result_ = fit_module(module, loss_fn, tensors, config)
+        self.train_result_ = fit_module(
+            module, loss_fn, tensors, config, step=step, callbacks=callbacks
+        )
         self.module_.to("cpu").eval()  # a fitted model answers on the CPU unless asked
         return self.train_result_
 

@@ -35,7 +35,7 @@ def _is_built(name: str) -> bool:
     """A registered family (a plain name) or an existing module (a dotted name).
 
     Example:
-        >>> _is_built("kde"), _is_built("diffusion"), _is_built("genlab.jobs")
+        >>> _is_built("kde"), _is_built("audio"), _is_built("genlab.jobs")
         (True, False, True)
     """
     from genlab.core.registry import FAMILIES

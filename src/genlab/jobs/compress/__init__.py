@@ -17,7 +17,9 @@ K orders, mixed by bits-back over the order index; :mod:`~genlab.jobs.compress.c
 a latent-variable model with the latent-coding interface ``latent_posterior`` /
 ``latent_layer_prior`` / ``data_log_pmf`` (:class:`~genlab.VAE` by BB-ANS, a bottom-up
 :class:`~genlab.HierarchicalVAE` by Bit-Swap; :mod:`~genlab.jobs.compress.latent`). Others
-raise :class:`~genlab.CapabilityError`, as do class-conditional models.
+raise :class:`~genlab.CapabilityError`, as do class-conditional models. A sequence model
+(:class:`~genlab.SequenceModel`) codes texts, a list of ``str``/``bytes``, token by token
+(:mod:`~genlab.jobs.compress.sequence`).
 
 Continuous columns are coded by an autoregressive model on a grid the caller states with
 ``step`` (required then; :class:`~genlab.InputError` without it): ``x`` becomes
@@ -81,6 +83,12 @@ from genlab.jobs.compress.grid import (
     symbol_values,
 )
 from genlab.jobs.compress.latent import BitsBackLatent, check_latent_model
+from genlab.jobs.compress.sequence import (
+    SEQUENCE_CODEC,
+    compress_texts,
+    decompress_texts,
+    is_sequence_model,
+)
 
 __all__ = ["compress", "decompress", "model_fingerprint"]
 
@@ -130,6 +138,11 @@ def compress(
             up to it (:func:`group_bounds`), so only the first item pays initial bits.
         batch_size: items per network call; the file does not depend on it.
     """
+    if is_sequence_model(model):  # texts: a list of str/bytes (module genlab...sequence)
+        if step is not None or n_orders is not None or latent_bits is not None:
+            raise InputError("a sequence model codes texts: step/n_orders/latent_bits do not apply")
+        with one_thread():
+            return compress_texts(model, X, model_fingerprint(model))
     lo = _check_model(model)
     values = coded_values(model.schema_, X)
     bins = continuous_bins(model.schema_, values, step)
@@ -166,6 +179,9 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
             newer format version, or was made with another model.
     """
     header, words = unpack(blob)
+    if is_sequence_model(model) or header.codec == SEQUENCE_CODEC:
+        with one_thread():
+            return decompress_texts(header, words, model, model_fingerprint(model))
     lo = _check_model(model)
     if header.fingerprint != model_fingerprint(model):
         raise ModelFileError("this file was compressed with another model (fingerprint differs)")

@@ -6,7 +6,7 @@ offset   size                   field
 0        4                      magic ``b"GLZ\\x00"``
 4        1                      format version: ``1``, or ``2`` with continuous grids
 5        8                      model fingerprint (first 8 bytes of a SHA-256)
-13       1                      codec id (1: autoregressive over K orders, 2: bits-back)
+13       1                      codec id (1: autoregressive over K orders, 2: bits-back, 3: bytes)
 14       2                      codec parameter (u16): orders K, or latent bits
 16       2                      largest coding group (u16)
 18       4                      number of items ``N`` (u32)
@@ -59,7 +59,7 @@ MAX_LEVELS = 1 << 18
 MAX_GRID_INDEX = 1 << 53
 #: Most values one file may decode to (bounds the memory an untrusted header can ask for).
 MAX_VALUES = 1 << 27
-CODECS = {1: "autoregressive", 2: "bits-back"}
+CODECS = {1: "autoregressive", 2: "bits-back", 3: "byte sequence"}
 _FIXED = struct.Struct("<4sB8sBHHIB")  # magic .. rank
 _MAX_VARINT_BYTES = 10
 

@@ -1,0 +1,5 @@
+"""Byte-level decoder-only Transformer for text and code (:class:`SequenceModel`)."""
+
+from genlab.models.sequence.estimator import SequenceModel
+
+__all__ = ["SequenceModel"]
