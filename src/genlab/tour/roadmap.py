@@ -1,13 +1,14 @@
-"""The last section of the tour: the families and jobs the lecture covers that this
-installation does not have yet, listed rather than faked. A row disappears by itself once the
-family is registered or the module exists."""
+"""The last section of the tour: the families and jobs the lecture covers that the tour does
+not show, listed rather than faked: those genlab does not have yet, and those it has (the
+family is registered or the module exists) that have no tour section yet. A row leaves this
+list when its tour section is written."""
 
 from __future__ import annotations
 
 from genlab.report.html import Section, Table
 from genlab.tour.context import Tour
 
-#: Families and jobs the lecture names that genlab does not have yet: a family name (looked up
+#: Families and jobs the lecture names that the tour does not show: a family name (looked up
 #: in the registry) or a module (looked up on disk), and what it is.
 NOT_BUILT = (
     ("diffusion", "Diffusion (DDPM/DDIM): samples by denoising; inpainting; DDIM inversion"),
@@ -19,16 +20,26 @@ NOT_BUILT = (
 
 
 def section_not_built(tour: Tour) -> Section:
-    """What the lecture covers that this installation does not have yet, listed, not faked."""
-    rows = [[what, "not built yet"] for name, what in NOT_BUILT if not _is_built(name)]
+    """What the lecture covers that the tour does not show, listed, not faked."""
+    rows = [[what, status(name)] for name, what in NOT_BUILT]
     return Section(
         "not-built",
-        "Not in genlab yet",
-        "The lecture also covers these; genlab does not have them yet, so the tour shows "
-        "nothing for them rather than something made up.",
+        "Not in the tour yet",
+        "The lecture also covers these; the tour shows nothing for them rather than something "
+        "made up: genlab does not have them yet, or has them without a tour section yet.",
         tables=[Table(["family or job", "status"], rows)],
-        status="done" if not rows else "not built yet",
+        status="not built yet" if any(r[1] == "not built yet" for r in rows) else "done",
     )
+
+
+def status(name: str) -> str:
+    """``"not built yet"``, or ``"in genlab; no tour section yet"`` once it exists.
+
+    Example:
+        >>> status("audio"), status("kde")
+        ('not built yet', 'in genlab; no tour section yet')
+    """
+    return "in genlab; no tour section yet" if _is_built(name) else "not built yet"
 
 
 def _is_built(name: str) -> bool:
