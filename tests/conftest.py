@@ -4,7 +4,7 @@ from hypothesis import settings
 
 # Property tests draw the same examples on every run: a fresh clone (CI) must not meet a new
 # random example that happens to be slow or to fail, and a failure reproduces. Generating
-# corrupted files at random is how the fuzz tests in tests/tasks/compress were written; a
+# corrupted files at random is how the fuzz tests in tests/jobs/compress were written; a
 # mutated header can legitimately ask for minutes of decoding (a 2^18-point grid, 256 orders),
 # which a random draw met once in a fresh clone (see the issue notes).
 settings.register_profile("genlab", derandomize=True)

@@ -26,22 +26,12 @@ TINY = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks: extra threads only wait on a busy machine
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return genlab.load_dataset("digits").subset(np.arange(200))
-
-
-@pytest.fixture(scope="module")
-def digit_model(digits):
-    return genlab.Diffusion(**TINY).fit(digits.X, digits.y)
+def digit_model(digits200):
+    return genlab.Diffusion(**TINY).fit(digits200.X, digits200.y)
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +78,10 @@ def test_guidance_samples_honour_the_labels(clusters):
     assert not np.array_equal(unguided, m.set_params(guidance=2.0).sample(5, "left", 0))
 
 
-def test_inpainting_keeps_observed_pixels_and_fills_the_grid(digit_model, digits):
-    X = digits.X[:5]
+def test_inpainting_keeps_observed_pixels_and_fills_the_grid(digit_model, digits200):
+    X = digits200.X[:5]
     holes = masks.apply_mask(X, masks.bottom_half(X.shape))
-    for kwargs in ({}, {"condition": digits.y[:5]}):
+    for kwargs in ({}, {"condition": digits200.y[:5]}):
         filled = digit_model.impute(holes, random_state=0, **kwargs)
         assert filled.shape == X.shape and np.issubdtype(filled.dtype, np.integer)
         assert np.array_equal(filled[:, :4], X[:, :4])
@@ -113,24 +103,26 @@ def test_table_imputation_keeps_observed_entries_bit_identical():
     assert np.isfinite(filled).all() and np.array_equal(filled[seen], holes[seen])
 
 
-def test_log_prob_is_a_deterministic_bound(digit_model, digits):
+def test_log_prob_is_a_deterministic_bound(digit_model, digits200):
     assert digit_model.likelihood_is_bound
-    lp = digit_model.log_prob(digits.X[:10], condition=digits.y[:10])
-    assert np.array_equal(lp, digit_model.log_prob(digits.X[:10], condition=digits.y[:10]))
-    assert np.all(lp < 0) and np.isfinite(digit_model.log_prob(digits.X[:3])).all()
-    holes = digits.X[:2].astype(float)
+    lp = digit_model.log_prob(digits200.X[:10], condition=digits200.y[:10])
+    assert np.array_equal(lp, digit_model.log_prob(digits200.X[:10], condition=digits200.y[:10]))
+    assert np.all(lp < 0) and np.isfinite(digit_model.log_prob(digits200.X[:3])).all()
+    holes = digits200.X[:2].astype(float)
     holes[0, 0, 0] = np.nan
     with pytest.raises(genlab.InputError, match="missing"):
         digit_model.log_prob(holes)
 
 
-def test_save_load_gives_identical_outputs(digit_model, digits, tmp_path):
+def test_save_load_gives_identical_outputs(digit_model, digits200, tmp_path):
     digit_model.save(tmp_path / "m")
     same = genlab.load_model(tmp_path / "m")
     assert type(same) is genlab.Diffusion and same.get_params() == digit_model.get_params()
-    X = digits.X[:5]
+    X = digits200.X[:5]
     assert np.array_equal(same.sample(3, condition=1, random_state=2), digit_model.sample(3, 1, 2))
-    assert np.array_equal(same.log_prob(X, digits.y[:5]), digit_model.log_prob(X, digits.y[:5]))
+    assert np.array_equal(
+        same.log_prob(X, digits200.y[:5]), digit_model.log_prob(X, digits200.y[:5])
+    )
     holes = masks.apply_mask(X, masks.bottom_half(X.shape))
     assert np.array_equal(
         same.impute(holes, random_state=0), digit_model.impute(holes, random_state=0)
@@ -182,11 +174,13 @@ def test_ddim_inversion_codes_decode_back_near_the_data(clusters):
         m.decode(np.zeros((2, 3)))
 
 
-def test_conditional_codes_take_the_label(digit_model, digits):
-    Z = digit_model.encode(digits.X[:3], condition=digits.y[:3])
-    back = digit_model.decode(Z, condition=digits.y[:3])
+def test_conditional_codes_take_the_label(digit_model, digits200):
+    Z = digit_model.encode(digits200.X[:3], condition=digits200.y[:3])
+    back = digit_model.decode(Z, condition=digits200.y[:3])
     assert back.shape == (3, 8, 8) and np.issubdtype(back.dtype, np.integer)
-    path = digit_model.interpolate(digits.X[0], digits.X[1], steps=4, condition=digits.y[0])
+    path = digit_model.interpolate(
+        digits200.X[0], digits200.X[1], steps=4, condition=digits200.y[0]
+    )
     assert path.shape == (4, 8, 8)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 import genlab
 from genlab.nn.interpolation import latent_path
@@ -14,22 +13,12 @@ from genlab.nn.interpolation import latent_path
 TINY = {"latent_dim": 4, "hidden": 32, "conv_width": 8, "lr": 2e-3, "progress": False}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks: extra threads only wait on a busy machine
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return genlab.load_dataset("digits").subset(np.arange(200))
-
-
-@pytest.fixture(scope="module")
-def digits_gan(digits):
-    return genlab.GAN(max_epochs=3, **TINY).fit(digits)
+def digits_gan(digits200):
+    return genlab.GAN(max_epochs=3, **TINY).fit(digits200)
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +51,11 @@ def test_table_samples_keep_columns_dtypes_and_categories(mixed):
     assert gan.module_config_["architecture"] == "mlp"
 
 
-def test_sampling_is_seeded(digits_gan, digits):
+def test_sampling_is_seeded(digits_gan, digits200):
     a = digits_gan.sample(5, random_state=3)
     assert np.array_equal(a, digits_gan.sample(5, random_state=3))
     assert not np.array_equal(a, digits_gan.sample(5, random_state=4))
-    again = genlab.GAN(max_epochs=3, **TINY).fit(digits)  # same random_state: same weights
+    again = genlab.GAN(max_epochs=3, **TINY).fit(digits200)  # same random_state: same weights
     assert np.array_equal(a, again.sample(5, random_state=3))
 
 
@@ -106,15 +95,15 @@ def test_decode_draw_latents_and_interpolate_agree_with_sample(digits_gan):
         ("encode", "vae"),
     ],
 )
-def test_no_likelihood_no_encoder(digits_gan, digits, call, named):
+def test_no_likelihood_no_encoder(digits_gan, digits200, call, named):
     with pytest.raises(genlab.CapabilityError, match=rf"families that can: .*'{named}'"):
-        getattr(digits_gan, call)(digits.X[:3])
+        getattr(digits_gan, call)(digits200.X[:3])
     assert "latent" not in digits_gan.capabilities
 
 
-def test_compress_is_refused(digits_gan, digits):
+def test_compress_is_refused(digits_gan, digits200):
     with pytest.raises(genlab.CapabilityError, match="AutoregressiveModel"):
-        genlab.compress(digits_gan, digits.X[:3])
+        genlab.compress(digits_gan, digits200.X[:3])
 
 
 def test_save_load_gives_identical_samples(mixed, tmp_path):

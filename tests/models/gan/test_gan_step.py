@@ -15,12 +15,7 @@ from genlab.train import CHECKPOINT_FILE, Ema, StepContext, TrainConfig
 LAYOUT = {"numeric": [0, 1], "n_categories": [], "bounded": False, "n_features": 2}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks: extra threads only wait on a busy machine
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _pair(n_classes: int = 0) -> GANPair:

@@ -16,43 +16,33 @@ import genlab
 FAST = {"hidden": 32, "depth": 1, "max_epochs": 2, "progress": False, "random_state": 0}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks: extra threads only wait on a busy machine
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return genlab.load_dataset("digits").subset(np.arange(200))
+def bottom_up(digits200) -> genlab.HierarchicalVAE:
+    return genlab.HierarchicalVAE(latent_dim=3, lower_latent_dim=5, **FAST).fit(digits200)
 
 
 @pytest.fixture(scope="module")
-def bottom_up(digits) -> genlab.HierarchicalVAE:
-    return genlab.HierarchicalVAE(latent_dim=3, lower_latent_dim=5, **FAST).fit(digits)
-
-
-@pytest.fixture(scope="module")
-def vae(digits) -> genlab.VAE:
-    return genlab.VAE(latent_dim=4, **FAST).fit(digits)
+def vae(digits200) -> genlab.VAE:
+    return genlab.VAE(latent_dim=4, **FAST).fit(digits200)
 
 
 # ====================================================== the latent-coding interface
-def test_layers_and_inference(vae, bottom_up, digits):
+def test_layers_and_inference(vae, bottom_up, digits200):
     assert vae.latent_dims == (4,) and vae.latent_inference == "bottom_up"  # one layer: both
     assert bottom_up.latent_dims == (5, 3) and bottom_up.latent_inference == "bottom_up"
-    top_down = genlab.HierarchicalVAE(latent_dim=2, inference="top_down", **FAST).fit(digits)
+    top_down = genlab.HierarchicalVAE(latent_dim=2, inference="top_down", **FAST).fit(digits200)
     assert top_down.latent_inference == "top_down"
     with pytest.raises(genlab.CapabilityError, match="bottom_up"):
-        top_down.latent_posterior(0, X=digits.X[:2])
+        top_down.latent_posterior(0, X=digits200.X[:2])
     with pytest.raises(genlab.NotFittedError):
         genlab.VAE().latent_dims  # noqa: B018
 
 
-def test_posteriors_and_priors_are_the_networks(bottom_up, digits):
-    net, X = bottom_up.module_, digits.X[:10]
+def test_posteriors_and_priors_are_the_networks(bottom_up, digits200):
+    net, X = bottom_up.module_, digits200.X[:10]
     loc, scale = bottom_up.latent_posterior(0, X=X)
     assert loc.shape == scale.shape == (10, 5) and loc.dtype == scale.dtype == np.float64
     with torch.no_grad():
@@ -72,11 +62,11 @@ def test_posteriors_and_priors_are_the_networks(bottom_up, digits):
     assert np.array_equal(top[0], np.zeros((1, 3))) and np.array_equal(top[1], np.ones((1, 3)))
 
 
-def test_tables_do_not_depend_on_the_batch(bottom_up, digits):
+def test_tables_do_not_depend_on_the_batch(bottom_up, digits200):
     # what an entropy coder needs: a row's numbers whatever rows come with it
     few, many = (
-        bottom_up.latent_posterior(0, X=digits.X[:3]),
-        bottom_up.latent_posterior(0, X=digits.X[:100]),
+        bottom_up.latent_posterior(0, X=digits200.X[:3]),
+        bottom_up.latent_posterior(0, X=digits200.X[:100]),
     )
     assert np.array_equal(few[0], many[0][:3]) and np.array_equal(few[1], many[1][:3])
     z = np.random.default_rng(0).normal(size=(100, 5))
@@ -106,14 +96,14 @@ def test_padding_levels_are_minus_infinity():
     assert np.isfinite(table[:, 1]).all()
 
 
-def test_bad_requests_raise(vae, digits):
+def test_bad_requests_raise(vae, digits200):
     with pytest.raises(genlab.InputError, match="layer"):
         vae.latent_posterior(1, z_below=np.zeros((2, 4)))
     with pytest.raises(genlab.InputError, match="X="):
         vae.latent_posterior(0)
     with pytest.raises(genlab.InputError, match="shape"):
         vae.data_log_pmf(np.zeros((2, 3)))
-    conditional = genlab.VAE(latent_dim=2, **FAST).fit(digits, digits.y)
+    conditional = genlab.VAE(latent_dim=2, **FAST).fit(digits200, digits200.y)
     with pytest.raises(genlab.CapabilityError, match="unconditional"):
         conditional.data_log_pmf(np.zeros((1, 2)))
     table = genlab.VAE(latent_dim=1, **FAST).fit(np.random.default_rng(0).normal(size=(50, 2)))
@@ -122,8 +112,8 @@ def test_bad_requests_raise(vae, digits):
 
 
 # ========================================================================= elbo_terms
-def test_elbo_terms_are_the_networks_one_sample_bound(bottom_up, digits):
-    X = digits.X[:20]
+def test_elbo_terms_are_the_networks_one_sample_bound(bottom_up, digits200):
+    X = digits200.X[:20]
     torch.manual_seed(5)
     terms = bottom_up.elbo_terms(X)
     torch.manual_seed(5)
@@ -137,44 +127,46 @@ def test_elbo_terms_are_the_networks_one_sample_bound(bottom_up, digits):
     assert bottom_up.elbo_terms(X[:0])["elbo"].shape == (0,)
 
 
-def test_elbo_terms_of_a_conditional_model_need_the_condition(digits):
-    m = genlab.VAE(latent_dim=2, **FAST).fit(digits, digits.y)
+def test_elbo_terms_of_a_conditional_model_need_the_condition(digits200):
+    m = genlab.VAE(latent_dim=2, **FAST).fit(digits200, digits200.y)
     with pytest.raises(genlab.InputError, match="condition"):
-        m.elbo_terms(digits.X[:3])
-    assert m.elbo_terms(digits.X[:3], condition=digits.y[:3])["elbo"].shape == (3,)
+        m.elbo_terms(digits200.X[:3])
+    assert m.elbo_terms(digits200.X[:3], condition=digits200.y[:3])["elbo"].shape == (3,)
 
 
 # ================================================= the hierarchy's beta and prior
-def test_hierarchy_takes_beta_and_keeps_it_through_clone_and_save(digits, tmp_path):
+def test_hierarchy_takes_beta_and_keeps_it_through_clone_and_save(digits200, tmp_path):
     m = genlab.HierarchicalVAE(latent_dim=2, beta=4.0, **FAST)
     assert m.get_params()["beta"] == 4.0 and clone(m).beta == 4.0
-    m.fit(digits)
-    default = genlab.HierarchicalVAE(latent_dim=2, **FAST).fit(digits)
-    explicit = genlab.HierarchicalVAE(latent_dim=2, beta=1.0, **FAST).fit(digits)
-    X = digits.X[:10]
+    m.fit(digits200)
+    default = genlab.HierarchicalVAE(latent_dim=2, **FAST).fit(digits200)
+    explicit = genlab.HierarchicalVAE(latent_dim=2, beta=1.0, **FAST).fit(digits200)
+    X = digits200.X[:10]
     assert np.array_equal(default.log_prob(X), explicit.log_prob(X))
     assert not np.array_equal(default.log_prob(X), m.log_prob(X))
     assert genlab.load_model(m.save(tmp_path / "m")).beta == 4.0
     with pytest.raises(genlab.InputError, match="beta"):
-        genlab.HierarchicalVAE(beta=0, **FAST).fit(digits)
+        genlab.HierarchicalVAE(beta=0, **FAST).fit(digits200)
 
 
-def test_a_hierarchy_saved_before_it_had_beta_loads_with_the_defaults(digits, tmp_path):
-    m = genlab.HierarchicalVAE(latent_dim=2, **FAST).fit(digits)
+def test_a_hierarchy_saved_before_it_had_beta_loads_with_the_defaults(digits200, tmp_path):
+    m = genlab.HierarchicalVAE(latent_dim=2, **FAST).fit(digits200)
     folder = m.save(tmp_path / "old")
     config = json.loads((folder / "model.json").read_text())
     del config["params"]["beta"], config["params"]["latent_prior"]
     (folder / "model.json").write_text(json.dumps(config))
     old = genlab.load_model(folder)
     assert old.beta == 1.0 and old.latent_prior == "normal"
-    assert np.array_equal(old.log_prob(digits.X[:5]), m.log_prob(digits.X[:5]))
+    assert np.array_equal(old.log_prob(digits200.X[:5]), m.log_prob(digits200.X[:5]))
 
 
-def test_hierarchy_with_a_class_prior(digits):
-    m = genlab.HierarchicalVAE(latent_dim=2, latent_prior="class", **FAST).fit(digits, digits.y)
-    assert m.encode(digits.X[:4]).shape == (4, 2)  # the encoder never sees the label
+def test_hierarchy_with_a_class_prior(digits200):
+    m = genlab.HierarchicalVAE(latent_dim=2, latent_prior="class", **FAST).fit(
+        digits200, digits200.y
+    )
+    assert m.encode(digits200.X[:4]).shape == (4, 2)  # the encoder never sees the label
     assert m.sample(3, condition=7, random_state=0).shape == (3, 8, 8)
-    assert np.isfinite(m.log_prob(digits.X[:4], condition=digits.y[:4])).all()
+    assert np.isfinite(m.log_prob(digits200.X[:4], condition=digits200.y[:4])).all()
     assert m.decode(np.zeros((2, 2))).shape == (2, 8, 8)
     with pytest.raises(genlab.InputError, match="class labels"):
-        genlab.HierarchicalVAE(latent_prior="class", **FAST).fit(digits)
+        genlab.HierarchicalVAE(latent_prior="class", **FAST).fit(digits200)
