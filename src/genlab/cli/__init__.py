@@ -19,7 +19,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from genlab.cli import bench, compress, density, fit, generate, impute, represent, tour
+from genlab.cli import bench, compress, density, fit, generate, impute, represent, serve, tour
 from genlab.cli.options import err
 from genlab.core.errors import GenlabError
 
@@ -46,6 +46,7 @@ COMMANDS = {
     "tour": tour.tour,
     "compress": compress.compress,
     "decompress": compress.decompress,
+    "serve": serve.serve,
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

@@ -106,6 +106,16 @@ class Report:
     sections: list[Section]
     intro: str = ""
     footer: str = ""
+    playground: bool = False  # link to ``genlab serve`` (the tour's report sets it)
+
+
+#: What a report with ``playground=True`` says under its introduction.
+PLAYGROUND_TEXT = (
+    "Try every job yourself in the playground: run `genlab serve` (it uses the models this "
+    "tour saved in runs/tour/models) and open"
+)
+#: Written as text, not a link: the report stays self-contained (no address it points to).
+PLAYGROUND_URL = "127.0.0.1:8000"
 
 
 # ================================================================= formatting
@@ -220,6 +230,9 @@ def render_html(report: Report, root: str | Path) -> str:
     toc = "".join(f'<li><a href="#{esc(s.key)}">{esc(s.title)}</a></li>' for s in report.sections)
     body = [f"<h1>{esc(report.title)}</h1>"]
     body += [f"<p>{esc(p)}</p>" for p in _paragraphs(report.intro)]
+    if report.playground:
+        link = f"<code>{PLAYGROUND_URL}</code> in a browser"
+        body.append(f'<p class="playground">{esc(PLAYGROUND_TEXT)} {link}.</p>')
     body.append(f"<nav><ol>{toc}</ol></nav>")
     body += [_section_html(s, root) for s in report.sections]
     if report.footer:
@@ -253,6 +266,8 @@ def render_markdown(report: Report) -> str:
     lines = [f"# {report.title}", ""]
     for p in _paragraphs(report.intro):
         lines += [p, ""]
+    if report.playground:
+        lines += [f"{PLAYGROUND_TEXT} `{PLAYGROUND_URL}` in a browser.", ""]
     for s in report.sections:
         status = "" if s.status == "done" else f" ({s.status})"
         lines += [f"## {s.title}{status}", ""]

@@ -70,6 +70,7 @@ def run_tour(config: TourConfig) -> Report:
         sections,
         intro=_intro(tour),
         footer=_machine_line(),
+        playground=True,
     )
     write_report(report, config.out)
     return report
