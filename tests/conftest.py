@@ -1,5 +1,6 @@
 """Settings shared by every test module."""
 
+import pytest
 from hypothesis import settings
 
 # Property tests draw the same examples on every run: a fresh clone (CI) must not meet a new
@@ -9,3 +10,12 @@ from hypothesis import settings
 # which a random draw met once in a fresh clone (see the issue notes).
 settings.register_profile("genlab", derandomize=True)
 settings.load_profile("genlab")
+
+
+@pytest.fixture
+def scored_alike():
+    """The check every benchmark suite's quick rows pass (``tests/bench/scoring.py``): its
+    methods are scored on the same split and metric."""
+    from scoring import assert_scored_alike  # tests/bench, on sys.path for its test modules
+
+    return assert_scored_alike

@@ -59,3 +59,12 @@ def test_classify_rows(classify_rows):
         assert f"{round((1 - r.value) * n)} errors of {n}" in r.note
     assert methods["sklearn.QDA(reg_param=0.5)"].value > 0.99  # the 0.994
     assert "chosen by 3-fold CV" in methods["genlab.GenerativeClassifier('kde', isotropic)"].note
+
+
+def test_every_method_is_scored_on_the_same_split_and_metric(anomaly_rows, scored_alike):
+    # the threshold rows need genlab's calibrated threshold, which the baselines do not have
+    scored_alike(anomaly_rows, only_some=frozenset({"detection_rate", "false_positive_rate"}))
+
+
+def test_classify_every_method_is_scored_on_the_same_split_and_metric(classify_rows, scored_alike):
+    scored_alike(classify_rows)

@@ -49,3 +49,7 @@ def test_independent_pixels_is_exact_frequencies():
     row = digits_density.independent_pixels_row(Xtr, np.array([[0, 16]]))
     expected = -(np.log(3 / 20) + np.log(4 / 20)) / (2 * math.log(2))
     assert row.value == pytest.approx(expected)
+
+
+def test_every_method_is_scored_on_the_same_split_and_metric(rows, scored_alike):
+    scored_alike(rows)

@@ -67,3 +67,11 @@ def test_figures_are_written(represent_rows, sample_rows, out):
     assert "interpolation_vae_z8.png" in names
     for family, _ in digits_sample.FAMILY_SETTINGS.values():
         assert f"samples_{family}.png" in names
+
+
+def test_every_method_is_scored_on_the_same_split_and_metric(represent_rows, scored_alike):
+    scored_alike(represent_rows)
+
+
+def test_sample_every_method_is_scored_on_the_same_split_and_metric(sample_rows, scored_alike):
+    scored_alike(sample_rows)

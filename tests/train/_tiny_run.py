@@ -1,7 +1,10 @@
 """A tiny training run used by the trainer tests, as a script so it can be killed or torchrun.
 
-Usage: python _tiny_run.py OUT_DIR [--kill-at-epoch K] [--resume]
-Writes OUT_DIR/result.json (rank 0) with the best validation loss and a weight checksum.
+Usage: python _tiny_run.py OUT_DIR [--kill-at-epoch K] [--resume] [--seed S]
+Writes OUT_DIR/result.json (rank 0) with the best validation loss and a weight checksum, and
+OUT_DIR/weights.pt with the final weights. ``--seed S`` draws the initial mean from seed S (without
+it the mean starts at 0; the trainer reseeds the torch RNG itself): a resumed run given another
+seed can only match the uninterrupted one if it loads the checkpoint.
 """
 
 from __future__ import annotations
@@ -54,8 +57,11 @@ def main() -> None:
                 os.kill(os.getpid(), signal.SIGKILL)  # a real kill: no cleanup runs
         return module(batch[0]).mean()
 
-    torch.manual_seed(0)
     model = Gaussian()
+    if "--seed" in sys.argv:
+        seed = int(sys.argv[sys.argv.index("--seed") + 1])
+        with torch.no_grad():
+            model.mean.copy_(torch.randn(3, generator=torch.Generator().manual_seed(seed)))
     config = TrainConfig(
         max_epochs=12,
         lr=0.05,
@@ -67,6 +73,7 @@ def main() -> None:
     )
     result = fit_module(model, loss, [data()], config)
     if is_main_process():
+        torch.save(model.state_dict(), out / "weights.pt")
         checksum = float(sum(p.double().sum() for p in model.state_dict().values()))
         (out / "result.json").write_text(
             json.dumps(

@@ -12,6 +12,7 @@ import torch
 
 import genlab
 from genlab.train import TrainConfig, fit_module
+from tensors_on_disk import saved_tensors
 
 SCRIPT = Path(__file__).with_name("_tiny_run.py")
 
@@ -76,15 +77,32 @@ def test_max_time_and_bad_settings():
 def test_resume_after_a_kill_matches_an_uninterrupted_run(tmp_path):
     full, killed = tmp_path / "full", tmp_path / "killed"
     full.mkdir(), killed.mkdir()
-    assert _run(str(full)).returncode == 0
-    crashed = _run(str(killed), "--kill-at-epoch", "5")
+    assert _run(str(full), "--seed", "0").returncode == 0
+    crashed = _run(str(killed), "--kill-at-epoch", "5", "--seed", "0")
     assert crashed.returncode != 0 and not (killed / "result.json").exists()
     assert (killed / "ckpt" / "checkpoint.pt").exists()
-    resumed = _run(str(killed), "--resume")
+    # another seed: other initial weights and another RNG stream, so retraining from scratch
+    # cannot reproduce the full run; only loading the checkpoint can
+    resumed = _run(str(killed), "--resume", "--seed", "1")
     assert resumed.returncode == 0, resumed.stderr
     a = json.loads((full / "result.json").read_text())
     b = json.loads((killed / "result.json").read_text())
-    assert a == b  # same epochs, same best loss, same weights (bit for bit)
+    assert a == b  # same epoch counter, same best loss, same checksum
+    for name in ("weights.pt", "ckpt/checkpoint.pt"):  # weights; optimizer, EMA, RNG, history
+        want, got = saved_tensors(full / name), saved_tensors(killed / name)
+        assert want.keys() == got.keys() and len(want) > 0
+        for key in want:
+            assert torch.equal(want[key], got[key]), f"{name}{key} differs"
+
+
+def test_a_fresh_run_with_another_seed_differs(tmp_path):
+    # the premise of the resume test: seed 1 from scratch does not reproduce seed 0
+    zero, one = tmp_path / "zero", tmp_path / "one"
+    zero.mkdir(), one.mkdir()
+    assert _run(str(zero), "--seed", "0").returncode == 0
+    assert _run(str(one), "--seed", "1").returncode == 0
+    a, b = saved_tensors(zero / "weights.pt"), saved_tensors(one / "weights.pt")
+    assert any(not torch.equal(a[k], b[k]) for k in a)
 
 
 @pytest.mark.skipif(

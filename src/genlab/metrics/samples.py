@@ -58,7 +58,8 @@ class DigitsClassifier:
     """A fixed digits classifier: ``features`` (hidden activations) and ``predict`` (labels).
 
     Build it with :func:`digits_classifier`; ``test_accuracy`` is its accuracy on the 360 test
-    images of the standard split (about 0.97).
+    images of the standard split (``genlab bench digits-sample`` prints it in the note of its
+    reference row).
     """
 
     weights: tuple[np.ndarray, np.ndarray]  # (64, H), (H, 10)

@@ -1,4 +1,5 @@
-"""Random and mutated files: only genlab errors come out, quickly, in bounded memory."""
+"""Random and mutated files: only genlab errors come out, quickly, in bounded memory; valid
+inputs among the generated ones round-trip, and a corrupted byte is caught by the CRC."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import genlab
 from genlab.jobs.compress import compress, decompress
 from genlab.jobs.compress.format import MAX_VALUES, Header, pack, unpack
 
+DIGITS_X = genlab.load_dataset("digits").X[:3]
+
 
 @pytest.fixture(scope="module")
 def coded():
@@ -28,13 +31,13 @@ def _decode_or_genlab_error(blob, model):
     """Decoding ends in a result or a GenlabError, having allocated under 64 MiB."""
     tracemalloc.start()
     try:
-        decompress(blob, model)
+        return decompress(blob, model)
     except genlab.GenlabError:
-        pass
+        return None
     finally:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert peak < 64 * 2**20
+        assert peak < 64 * 2**20
 
 
 _fuzz = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -57,7 +60,29 @@ def test_mutated_files(coded, data):
         i = data.draw(st.integers(0, len(buf) - 1))
         buf[i] = data.draw(st.integers(0, 255))
     cut = data.draw(st.integers(0, len(buf)))
-    _decode_or_genlab_error(bytes(buf[:cut]), model)
+    decoded = _decode_or_genlab_error(bytes(buf[:cut]), model)
+    if bytes(buf[:cut]) == blob:  # the mutations happened to change nothing: a valid file
+        assert decoded is not None and np.array_equal(decoded, DIGITS_X[:3])
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 3), st.integers(1, 2), st.integers(0, 2**32 - 1))
+def test_valid_inputs_round_trip(coded, n_images, n_orders, seed):
+    """The valid cases among generated inputs: any in-range images compress and come back."""
+    model = coded[0]
+    X = np.random.default_rng(seed).integers(0, 17, size=(n_images, 8, 8))
+    decoded = _decode_or_genlab_error(compress(model, X, n_orders=n_orders), model)
+    assert decoded is not None and np.array_equal(decoded, X)
+
+
+@pytest.mark.parametrize("where", [8, 30, -5])  # header, payload, last payload byte
+def test_a_flipped_byte_fails_the_crc(coded, where):
+    model, blob, _ = coded
+    buf = bytearray(blob)
+    buf[where] ^= 0x01  # the CRC is left as it was
+    with pytest.raises(genlab.ModelFileError, match="CRC32"):
+        decompress(bytes(buf), model)
+    assert np.array_equal(decompress(blob, model), DIGITS_X[:3])
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

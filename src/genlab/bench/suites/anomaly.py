@@ -19,7 +19,9 @@ The densities, each with hyperparameters chosen without looking at any anomaly:
 * ``genlab.KDE(isotropic)``: a Gaussian kernel of one width in pixel units, the width chosen
   by 3-fold held-out likelihood of the normal images (``GridSearchCV`` over ``model.score``);
 * ``genlab.KDE(bandwidth='cv')``: the kernel shaped like the data covariance (leave-one-out);
-* ``genlab.GaussianMixture``: components chosen by BIC;
+* ``genlab.GaussianMixture(selection='bic')``: components chosen by BIC on the normal training
+  images, with genlab's default normal-inverse-Wishart prior on the covariances (BIC then
+  takes the log-likelihood at the MAP fit);
 * ``genlab.AutoregressiveModel``: exact likelihood, 60 epochs per class (a short budget that
   still costs more than every other method together). Its raw likelihood ranks the simple
   ``1`` images as the most normal of all (Nalisnick et al., 2019): the best density in bits

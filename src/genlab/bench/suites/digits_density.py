@@ -9,8 +9,10 @@ is the probability of the image on its integer grid:
   one fit serves both rows) and the independent-pixel model (per-pixel 17-way frequencies with
   add-one smoothing);
 * a bound for the continuous densities (genlab's ``KDE`` with CV bandwidth and
-  ``GaussianMixture`` with BIC; scikit-learn's ``KernelDensity`` with CV bandwidth and
-  ``GaussianMixture`` with BIC): each is fitted to dequantized pixels ``x + u``,
+  ``GaussianMixture`` with its defaults: components by 5-fold held-out likelihood on the
+  training images and a normal-inverse-Wishart covariance prior; scikit-learn's
+  ``KernelDensity`` with CV bandwidth and ``GaussianMixture`` with BIC): each is fitted to
+  dequantized pixels ``x + u``,
   ``u ~ U(-1/2, 1/2)``, and scored with ``E_u log p(x + u) <= log P(x)`` (8 fixed offsets), so
   its bits are an upper bound on what its grid probabilities would give.
 

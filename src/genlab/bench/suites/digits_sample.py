@@ -13,7 +13,7 @@ locally on the training split:
 
 A reference row scores 360 real training digits the same way: ``fd_ratio`` 1 by definition,
 ``c2st_accuracy`` near 0.5, and a ``conditional_accuracy`` near 1 because the classifier was
-trained on those very images (its accuracy on the test digits, in the note, is about 0.97; a
+trained on those very images (its accuracy on the test digits is in that row's note; a
 family that copied training digits would score like the reference). With ``out``, one sample
 grid per family (a row per class) goes to ``out/figures/``.
 """
