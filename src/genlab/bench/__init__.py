@@ -25,6 +25,7 @@ from genlab.bench.suites import (
     digits_density,
     digits_represent,
     digits_sample,
+    digits_superres,
     impute,
     kde_speed,
     synthetic_density,
@@ -43,6 +44,7 @@ SUITES: dict[str, Callable[..., list[Row]]] = {
     impute.NAME: impute.run,
     digits_represent.NAME: digits_represent.run,
     digits_sample.NAME: digits_sample.run,
+    digits_superres.NAME: digits_superres.run,
 }
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from genlab.cli.guards import NaValues, check_not_inputs, check_suffix
 from genlab.cli.options import (
     Data,
     ModelDir,
@@ -36,6 +37,7 @@ def compress(
             "is coded as round(x / step) and comes back as that multiple of step."
         ),
     ] = None,
+    na_values: NaValues = None,
     quiet: Quiet = False,
 ) -> None:
     """Losslessly compress DATA with a saved model into one .glz file (continuous columns on
@@ -44,8 +46,10 @@ def compress(
     from genlab.data.sources import open_data
     from genlab.jobs.compress import compress as compress_data
 
+    check_not_inputs([out], [model_dir, data])
+    check_suffix(out, ".glz")
     model = load_model(model_dir)
-    ds = open_data(data)
+    ds = open_data(data, na_values=na_values or ())
     with progress(f"Compressing {len(ds)} rows"):
         blob = compress_data(model, ds.X, step=step, n_orders=n_orders)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +70,7 @@ def decompress(
     from genlab.core.persistence import load_model
     from genlab.jobs.compress import decompress as decompress_data
 
+    check_not_inputs([out], [model_dir, file])
     model = load_model(model_dir)
     if out.suffix:
         check_out(out, model.schema_)

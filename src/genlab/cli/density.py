@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from genlab.cli.guards import NaValues, check_not_inputs
 from genlab.cli.options import (
     TABLE_FORMATS,
     Data,
@@ -29,6 +30,7 @@ def score(
     out: Annotated[
         Path, typer.Option("--out", "-o", help=".csv or .parquet with log p (and bits/dim).")
     ],
+    na_values: NaValues = None,
     quiet: Quiet = False,
 ) -> None:
     """Write log p(x) of every row of DATA (nats; bits/dim on discrete data) to --out."""
@@ -37,8 +39,9 @@ def score(
     from genlab.data.sources import open_data
 
     model = load_model(model_dir)
+    check_not_inputs([out], [model_dir, data])
     check_out(out, formats=TABLE_FORMATS)
-    ds = open_data(data)
+    ds = open_data(data, na_values=na_values or ())
     with progress(f"Scoring {len(ds)} rows"):
         log_prob = model.log_prob(ds.X)
     table = pd.DataFrame({"log_prob_nats": log_prob})
@@ -77,6 +80,7 @@ def compare(
     if len(paths) < 2:
         raise InputError("compare needs at least one model folder and then DATA")
     *model_dirs, data = paths
+    check_not_inputs([out, plot], paths)
     if out is not None:
         check_out(out, formats=(".csv",))
     if plot is not None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from genlab.cli.guards import NaValues, check_device, check_not_inputs
 from genlab.cli.options import Data, Quiet, Seed, check_folder, is_quiet, progress, say
 from genlab.core.errors import InputError
 
@@ -48,6 +49,7 @@ def fit(
     device: Annotated[
         str | None, typer.Option(help="Neural families: 'cpu' (default) or 'cuda'.")
     ] = None,
+    na_values: NaValues = None,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -61,8 +63,10 @@ def fit(
     from genlab.train import is_main_process
 
     cls = family_class(family)
+    check_not_inputs([out, checkpoint_dir], [data])
     check_folder(out)
     check_folder(checkpoint_dir, "--checkpoint-dir")
+    check_device(device)
     training = {"checkpoint_dir": checkpoint_dir, "resume": resume or None, "device": device}
     params = _fit_params(cls, family, set_ or [], training, seed)
     if getattr(cls, "modality", "table") == "text":  # DATA: python_code, a text file or folder
@@ -73,7 +77,7 @@ def fit(
             model.save(out)
             say(f"Saved to {out}")
         return
-    ds = open_data(data, label_column=label_column)
+    ds = open_data(data, label_column=label_column, na_values=na_values or ())
     model = cls(**params)
     # a family with a "progress" setting draws its own bar: no spinner over it
     with progress(f"Fitting {family} on {ds.name} ({len(ds)} rows)", "progress" not in params):

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from genlab.cli.guards import check_memory, check_not_inputs
 from genlab.cli.options import (
     ModelDir,
     Quiet,
@@ -48,7 +49,12 @@ def sample(
         return
     if out is None or prompt is not None:
         raise InputError("sampling a table or image model needs --out and takes no --prompt")
+    check_not_inputs([out], [model_dir])
     check_out(out, model.schema_)
+    per_row = model.schema_.n_columns * (
+        len(model.classes_) if condition == "all" and model.classes_ is not None else 1
+    )
+    check_memory(n * per_row, f"-n {n} samples of {model.schema_.n_columns} values")
     if condition == "all" and model.classes_ is not None:  # a grid row per class
         from genlab.jobs.condition import samples_per_class
 

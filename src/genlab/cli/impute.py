@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from genlab.cli.guards import NaValues, check_not_inputs, numbered_files
 from genlab.cli.options import (
     Quiet,
     Seed,
@@ -63,6 +64,7 @@ def impute(
             "NEW_DATA' fills new rows with them, without refitting)."
         ),
     ] = None,
+    na_values: NaValues = None,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -78,13 +80,16 @@ def impute(
     _check_multiple(multiple)
     check_impute_request(multiple, method)
     model = load_imputer(model_dir)
+    check_not_inputs([*_outputs(out, multiple, files), save], [model_dir, data, fit_data])
     check_out(out, model.schema_)
     check_folder(save, "--save")
-    ds = open_data(data)
-    rows = None if fit_data is None else open_data(fit_data).X
+    na = na_values or ()
+    ds = open_data(data, na_values=na)
+    rows = None if fit_data is None else open_data(fit_data, na_values=na).X
     model, options = _bagged(model, ds.X, rows, bootstrap, save, seed, n_jobs)
     with progress(f"Imputing {len(ds)} rows ×{multiple}"):
         filled = impute_task(model, ds.X, multiple, method=method, random_state=seed, **options)
+    filled = _as_written(filled, ds.X, data, out)
     _write_imputations(filled, out, multiple, files, model.schema_)
 
 
@@ -165,6 +170,7 @@ def impute_select(
     files: Files = False,
     save: SaveImputer = None,
     n_jobs: Jobs = -1,
+    na_values: NaValues = None,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -186,14 +192,17 @@ def impute_select(
     method = "mean" if multiple == 1 else "sample"
     if bootstrap < 1:
         raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
-    X = open_data(data).X
+    check_not_inputs([*_outputs(out, multiple, files), save], [data, fit_data, *(candidate or [])])
+    na = na_values or ()
+    X = open_data(data, na_values=na).X
     check_out(out, infer_schema(X))
     check_folder(save, "--save")
-    rows = None if fit_data is None else open_data(fit_data).X
+    rows = None if fit_data is None else open_data(fit_data, na_values=na).X
     imputer = _select(X, rows, candidate, repeats, stack, bootstrap, seed, n_jobs)
     _fit_imputer(imputer, X if rows is None else rows, "the fitted imputer", save)
     with progress(f"Imputing {len(X)} rows ×{multiple}"):
         filled = impute_task(imputer, X, multiple, method=method, random_state=seed)
+    filled = _as_written(filled, X, data, out)
     _write_imputations(filled, out, multiple, files, infer_schema(X))
 
 
@@ -269,8 +278,8 @@ def _write_imputations(filled: Any, out: Path, multiple: int, files: bool, schem
     if multiple == 1:
         write_samples(filled, out, schema)
     elif files:
-        for m, f in enumerate(filled, start=1):
-            write_samples(f, out.with_name(f"{out.stem}-{m}{out.suffix}"), schema)
+        for path, f in zip(_outputs(out, multiple, files), filled, strict=True):
+            write_samples(f, path, schema)
     elif out.suffix.lower() == ".npy":
         write_samples(np.stack(filled), out, schema)
     else:
@@ -278,4 +287,24 @@ def _write_imputations(filled: Any, out: Path, multiple: int, files: bool, schem
             pd.DataFrame(as_table(f, schema)).assign(imputation=m) for m, f in enumerate(filled)
         ]
         write_samples(pd.concat(frames, ignore_index=True), out, schema)
-    say(f"Wrote {out}")
+    say(f"Wrote {', '.join(str(p) for p in _outputs(out, multiple, files))}")
+
+
+def _as_written(filled: Any, X: Any, data: str, out: Path) -> Any:
+    """The imputations with every observed cell as DATA's CSV wrote it, when a CSV is written
+    from a CSV: an observed ``3`` stays ``3`` (not ``3.0``), ``1e3`` stays ``1e3``."""
+    from genlab.data.cells import observed_text
+    from genlab.data.readers import read_cells
+
+    text = Path(data).suffix.lower() in (".csv", ".tsv") and Path(data).is_file()
+    if not (text and out.suffix.lower() == ".csv" and isinstance(X, pd.DataFrame)):
+        return filled
+    cells = read_cells(data)
+    if isinstance(filled, pd.DataFrame):
+        return observed_text(filled, X, cells)
+    return [observed_text(f, X, cells) for f in filled]
+
+
+def _outputs(out: Path, multiple: int, files: bool) -> list[Path]:
+    """The files an imputation writes: OUT, or OUT-1 ... OUT-M with ``--files``."""
+    return numbered_files(out, multiple) if files and multiple > 1 else [out]

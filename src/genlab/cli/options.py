@@ -44,7 +44,9 @@ Quiet = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="No progress or summary output.", callback=_record_quiet),
 ]
-Seed = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
+Seed = Annotated[
+    int, typer.Option("--seed", min=0, help="Random seed, >= 0 (results are reproducible).")
+]
 ModelDir = Annotated[Path, typer.Argument(help="Folder of a saved model.")]
 Data = Annotated[str, typer.Argument(help="Bundled dataset name, table, .npy or image folder.")]
 

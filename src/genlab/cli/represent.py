@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from genlab.cli.guards import NaValues, check_memory, check_not_inputs
 from genlab.cli.options import Data, Quiet, check_out, label_like, progress, say
 from genlab.core.errors import InputError
 from genlab.jobs.generate import write_samples
@@ -29,6 +30,7 @@ def encode(
     condition: Annotated[
         str | None, typer.Option(help="One class label to condition every row on.")
     ] = None,
+    na_values: NaValues = None,
     quiet: Quiet = False,
 ) -> None:
     """Write the latent code of every row of DATA to --out (.csv or .npy).
@@ -40,8 +42,9 @@ def encode(
     from genlab.jobs.represent import encode as encode_rows
 
     model = load_model(model_dir)
+    check_not_inputs([out], [model_dir, data])
     check_out(out, formats=(".csv", ".npy"))
-    ds = open_data(data, label_column=label_column)
+    ds = open_data(data, label_column=label_column, na_values=na_values or ())
     cond = label_like(condition, model.classes_) if condition is not None else None
     if cond is None and model.classes_ is not None:
         cond = ds.y
@@ -76,6 +79,7 @@ def interpolate(
     condition: Annotated[
         str | None, typer.Option(help="Class label, for a model fitted with labels.")
     ] = None,
+    na_values: NaValues = None,
     quiet: Quiet = False,
 ) -> None:
     """Decode points on the latent path between pairs of rows of DATA (one strip per pair)."""
@@ -84,9 +88,14 @@ def interpolate(
     from genlab.jobs.represent import interpolate as walk
 
     model = load_model(model_dir)
+    check_not_inputs([out], [model_dir, data])
     check_out(out, model.schema_)
-    ds = open_data(data)
-    pairs = [_row_pair(p, len(ds)) for p in (pair or ["0,1"])]
+    if steps < 2:
+        raise InputError(f"--steps must be at least 2 (the two ends), got {steps}")
+    pairs = pair or ["0,1"]
+    check_memory(len(pairs) * steps * model.schema_.n_columns, f"--steps {steps}")
+    ds = open_data(data, na_values=na_values or ())
+    pairs = [_row_pair(p, len(ds)) for p in pairs]
     cond = None if condition is None else label_like(condition, model.classes_)
     rows = (lambda i: ds.X.iloc[[i]]) if isinstance(ds.X, pd.DataFrame) else (lambda i: ds.X[i])
     with progress(f"Interpolating {len(pairs)} pair(s), {steps} steps"):

@@ -1,12 +1,13 @@
 """What a model is conditioned on: one object, :class:`Condition`, for every kind of condition.
 
-A condition is a class label today; text prompts, images and sequences use the same object.
+A condition is a class label or an image; text prompts and sequences use the same object.
 ``condition=`` anywhere in genlab accepts a :class:`Condition` or a plain value, which
-:meth:`Condition.of` reads as class labels (one label, or one per row). A family declares the
-kinds it takes (``condition_kinds``); it turns a condition into a context for its network:
-class labels become integer codes through :class:`ClassLabels` (fitted with the model), and
-the network embeds the codes (:mod:`genlab.nn.context`). A family fitted on another kind
-declares it and brings the embedding of that kind.
+:meth:`Condition.of` reads as class labels (one label, or one per row), or as images for a
+model fitted on image conditions. A family declares the kinds it takes (``condition_kinds``);
+it turns a condition into a context for its network: class labels become integer codes
+through :class:`ClassLabels` (fitted with the model), and the network embeds the codes
+(:mod:`genlab.nn.context`); images are checked against the shape the model was fitted with by
+:class:`ImageContext` and reach the network as a float array.
 
 Example:
     >>> c = Condition.of(7)
@@ -19,6 +20,9 @@ Example:
     [1, 0]
     >>> Condition.text(["a seven, thin"]).kind
     'text'
+    >>> ctx, values = ImageContext.fit(Condition.image(np.zeros((5, 4, 4))), 5)
+    >>> ctx.shape, values.shape
+    ((4, 4), (5, 4, 4))
 """
 
 from __future__ import annotations
@@ -161,6 +165,49 @@ class ClassLabels:
                 raise InputError(f"condition row {i}: unknown label {c!r}; known: {list(lookup)}")
             codes[i] = code
         return codes
+
+
+@dataclass(frozen=True)
+class ImageContext:
+    """The shape of the image conditions a model was fitted with, and their check.
+
+    Attributes:
+        shape: one condition image's shape, ``(h, w)`` or ``(h, w, c)``.
+    """
+
+    shape: tuple[int, ...]
+
+    @classmethod
+    def fit(cls, condition: Condition, n: int) -> tuple[ImageContext, np.ndarray]:
+        """The image conditions of ``n`` training rows -> (the ImageContext, ``(n, *shape)``)."""
+        values = np.asarray(condition.values)
+        if len(values) != n:
+            raise InputError(f"the image condition has {len(values)} images for {n} rows")
+        context = cls(tuple(int(k) for k in values.shape[1:]))
+        return context, context.values(condition, n)
+
+    def values(self, condition: Any, n: int) -> np.ndarray:
+        """Images ``(n, *shape)`` float64 of ``condition`` (a Condition of kind ``"image"`` or
+        an array of images); one image is repeated for every row."""
+        if not isinstance(condition, Condition):
+            condition = Condition.image(condition)
+        if condition.kind != "image":
+            raise CapabilityError(
+                f"this model was fitted with image conditions; it cannot condition on "
+                f"{condition.kind}"
+            )
+        try:
+            values = np.asarray(condition.broadcast(n).values, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise InputError(f"image conditions must be numbers: {e}") from None
+        if values.shape[1:] != self.shape:
+            raise InputError(
+                f"condition images have shape {values.shape[1:]}; this model was fitted with "
+                f"{self.shape}"
+            )
+        if not np.isfinite(values).all():
+            raise InputError("condition images contain NaN or infinite values")
+        return values
 
 
 def python_value(v: Any) -> Any:

@@ -33,8 +33,8 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 
-from genlab.core.checks import check_impute_request
-from genlab.core.condition import ClassLabels, Condition, training_labels
+from genlab.core.checks import check_count, check_impute_request, check_value_range
+from genlab.core.condition import ClassLabels, Condition, ImageContext, training_labels
 from genlab.core.errors import CapabilityError, InputError, NotFittedError
 from genlab.core.persistence import save_model
 from genlab.core.registry import families_with, register
@@ -102,7 +102,12 @@ class GenerativeModel(BaseEstimator):
         codes = None
         self.classes_ = None
         self.class_log_prior_ = None
-        if labels is not None:
+        self.condition_shape_ = None
+        given = condition if condition is not None else y
+        if isinstance(given, Condition) and given.kind == "image":
+            context, codes = ImageContext.fit(given, len(A))
+            self.condition_shape_ = context.shape
+        elif labels is not None:
             fitted, codes = ClassLabels.fit(labels, len(A))
             self.classes_, self.class_log_prior_ = fitted.classes, fitted.log_prior
         self.schema_ = schema
@@ -122,6 +127,7 @@ class GenerativeModel(BaseEstimator):
             raise InputError(
                 f"X has {len(A)} row(s); {type(self).__name__} needs at least {self.min_rows}"
             )
+        check_value_range(A, schema.names, schema.column_groups().numeric)
         missing = np.isnan(A)
         empty = missing.all(axis=0)
         if empty.any():
@@ -195,8 +201,7 @@ class GenerativeModel(BaseEstimator):
             random_state: int, None or ``np.random.Generator``.
         """
         self._require("sample")
-        if not isinstance(n, int | np.integer) or n < 0:
-            raise InputError(f"n must be a non-negative integer, got {n!r}")
+        n = check_count("n", n)
         rng = np.random.default_rng(random_state)
         codes = self._encode_condition(condition, int(n))
         if self.classes_ is not None and codes is None:
@@ -293,6 +298,8 @@ class GenerativeModel(BaseEstimator):
         model.n_features_in_ = model.schema_.n_columns
         classes = config.get("classes")
         model.classes_ = None if classes is None else np.array(classes)
+        shape = config.get("condition_shape")
+        model.condition_shape_ = None if shape is None else tuple(int(k) for k in shape)
         model.class_log_prior_ = arrays.pop("class_log_prior", None)
         model._set_state(arrays, config.get("state") or {})
         return model
@@ -311,10 +318,14 @@ class GenerativeModel(BaseEstimator):
         return self.schema_.encode(X)
 
     def _encode_condition(self, condition: Any, n: int) -> np.ndarray | None:
-        """Class codes ``(n,)`` of ``condition`` (a label, n labels or a Condition), or None."""
-        condition = Condition.of(condition)
+        """Class codes ``(n,)`` of ``condition`` (a label, n labels or a Condition), images
+        ``(n, *condition_shape_)`` for a model fitted on image conditions, or None."""
         if condition is None:
             return None
+        shape = getattr(self, "condition_shape_", None)
+        if shape is not None:
+            return ImageContext(shape).values(condition, n)
+        condition = Condition.of(condition)
         if self.classes_ is None:
             raise InputError(
                 f"this {type(self).__name__} was fitted without labels, so it cannot condition; "

@@ -130,6 +130,8 @@ def decode_column(v: np.ndarray, col: Column) -> pd.Series:
             return s
     if col.kind == "integer":
         v = round_to_grid(v, col)
+    elif col.dtype.lower().startswith(("int", "uint")):
+        v = np.round(v)  # a wide integer column modelled as continuous: values stay integers
     s = pd.Series(v)
     if missing.any() and col.dtype.startswith(("int", "uint")):
         return s.astype(col.dtype.replace("int", "Int").replace("uInt", "UInt"))

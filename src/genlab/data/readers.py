@@ -7,6 +7,7 @@ the parser's own exception.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,49 +17,166 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from genlab.core.errors import InputError
+from genlab.data.cells import MAX_EXACT_INTEGER, type_columns
 
-__all__ = ["read_images", "read_npy", "read_table", "write_images"]
+__all__ = [
+    "read_cells",
+    "read_images",
+    "read_npy",
+    "read_table",
+    "write_images",
+]
 
 PathLike = str | os.PathLike
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # Modes whose pixels are one gray level; anything else is read as RGB in mode "auto".
-_GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
+_GRAY_MODES = ("1", "L", "LA")
+#: PIL modes read (8 bits per channel, or fewer): anything else (16-bit "I;16", 32-bit "I" and
+#: "F") is refused, since squashing it to 8 bits would change nearly every pixel.
+IMAGE_MODES = ("1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV")
 
 
-def read_table(path: PathLike) -> pd.DataFrame:
-    """Read a CSV/TSV (pandas) or Parquet (pyarrow) file into a DataFrame.
+def read_table(path: PathLike, *, na_values: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a CSV/TSV or Parquet (pyarrow) file into a DataFrame, changing no observed value.
+
+    CSV cells are typed by :func:`genlab.data.cells.type_columns`: an empty cell is missing;
+    ``NA``, ``N/A``, ``null``, ``NaN``... are missing only in columns that are otherwise numbers;
+    ``02140`` stays text; whole numbers are (nullable) integers. The separator of a ``.csv`` is
+    sniffed among ``,``, ``;``, tab and ``|``.
 
     Args:
         path: File ending in ``.csv``, ``.tsv``, ``.parquet`` or ``.pq`` (case-insensitive).
+        na_values: More cells (exact text) to read as missing, in every column.
 
     Returns:
         The table, with at least one row and one column.
 
+    Raises:
+        InputError: unreadable file, dates, nested columns, integers beyond 2**53.
+
     Example:
         >>> import tempfile
         >>> path = Path(tempfile.mkdtemp()) / "t.csv"
-        >>> _ = path.write_text("a,b\\n1,x\\n2,y\\n")
-        >>> read_table(path).shape
-        (2, 2)
+        >>> _ = path.write_text("zip;region\\n02140;NA\\n10001;EU\\n")
+        >>> read_table(path)["zip"].tolist(), read_table(path)["region"].tolist()
+        (['02140', '10001'], ['NA', 'EU'])
     """
     path = _existing_file(path)
     suffix = path.suffix.lower()
     if suffix not in _TABLE_SUFFIXES:
         raise InputError(f"{path}: unknown table format {suffix!r}; use one of {_TABLE_SUFFIXES}")
-    try:
-        if suffix in (".parquet", ".pq"):
+    na_values = _check_na_values(na_values)
+    if suffix in (".parquet", ".pq"):
+        try:
             table = pd.read_parquet(path, engine="pyarrow")
-        else:
-            table = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
+        except (ValueError, OSError) as error:  # pyarrow's ArrowInvalid is a ValueError
+            raise InputError(f"{path}: cannot parse as {suffix[1:]}: {error}") from error
+        _check_not_empty(path, table)
+        try:
+            return _check_parquet_columns(table, na_values)
+        except InputError as error:
+            raise InputError(f"{path}: {error}") from None
+    cells = read_cells(path)
+    try:
+        return type_columns(cells, na_values)
+    except InputError as error:
+        raise InputError(f"{path}: {error}") from None
+
+
+def read_cells(path: PathLike) -> pd.DataFrame:
+    """A CSV/TSV's cells as written (str; NaN for an empty cell), the separator of a ``.csv``
+    sniffed among ``,``, ``;``, tab and ``|``. :func:`read_table` types them.
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = path.write_text("x|y\\n3|\\n1e3|NA\\n")
+        >>> read_cells(path).to_dict("list")
+        {'x': ['3', '1e3'], 'y': [nan, 'NA']}
+    """
+    path = _existing_file(path)
+    sep = "\t" if path.suffix.lower() == ".tsv" else _sniff_separator(path)
+    _check_header(path, sep)
+    try:
+        cells = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError as error:
         raise InputError(f"{path}: empty table (no columns)") from error
-    # ParserError and pyarrow's ArrowInvalid are ValueErrors; binary junk fails to decode.
+    # ParserError is a ValueError; binary junk fails to decode.
     except (ValueError, UnicodeDecodeError, OSError) as error:
-        raise InputError(f"{path}: cannot parse as {suffix[1:]}: {error}") from error
+        raise InputError(f"{path}: cannot parse as a table: {error}") from error
+    _check_not_empty(path, cells)
+    return cells
+
+
+def _check_not_empty(path: Path, table: pd.DataFrame) -> None:
     if table.shape[0] == 0 or table.shape[1] == 0:
         raise InputError(f"{path}: empty table ({table.shape[0]} rows, {table.shape[1]} columns)")
+
+
+def _check_header(path: Path, sep: str) -> None:
+    """Refuse two columns of one name (pandas would quietly rename the second ``a.1``)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f, delimiter=sep), [])
+    except (UnicodeDecodeError, csv.Error):
+        return  # pandas says what is wrong with the file
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputError(f"{path}: two columns are named {name!r}; rename one")
+        seen.add(name)
+
+
+def _check_na_values(na_values: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(na_values, str):
+        na_values = [na_values]
+    return tuple(str(v) for v in na_values)
+
+
+def _sniff_separator(path: Path) -> str:
+    """The separator of a CSV among ``,;\\t|``: the one that splits the first lines into the
+    same number (> 1) of fields, preferring the comma."""
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            head = f.read(65536)
+    except OSError:
+        return ","
+    sample = head.splitlines()[:20] if "\n" in head else [head]
+    if len(head) == 65536 and len(sample) > 1:
+        sample = sample[:-1]  # the last line may be cut
+    best, best_fields = ",", 1
+    for sep in (",", ";", "\t", "|"):
+        try:
+            rows = list(csv.reader(sample, delimiter=sep))
+        except csv.Error:
+            continue
+        widths = {len(r) for r in rows if r}
+        if len(widths) == 1 and (width := widths.pop()) > best_fields:
+            best, best_fields = sep, width
+    return best
+
+
+def _check_parquet_columns(table: pd.DataFrame, na_values: tuple[str, ...]) -> pd.DataFrame:
+    """Refuse Parquet columns genlab cannot model (nested, dates, integers beyond 2**53)."""
+    for name in table.columns:
+        s = table[name]
+        if pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.PeriodDtype):
+            raise InputError(f"column {str(name)!r} holds dates ({s.dtype}); convert or drop it")
+        if s.dtype == object:
+            cell = next((v for v in s if isinstance(v, list | dict | np.ndarray | tuple)), None)
+            if cell is not None:
+                raise InputError(
+                    f"column {str(name)!r} is nested (holds {type(cell).__name__} cells); "
+                    "genlab reads flat columns only: flatten it first"
+                )
+            if na_values:
+                table[name] = s.where(~s.isin(na_values), None)
+        elif pd.api.types.is_integer_dtype(s) and s.dropna().abs().max() > MAX_EXACT_INTEGER:
+            raise InputError(
+                f"column {str(name)!r} holds integers beyond 2**53 (float64 rounds them)"
+            )
     return table
 
 
@@ -94,6 +212,8 @@ def read_images(
     files = _image_files(folder)
     if mode == "auto":
         mode = "L" if all(_header_mode(f) in _GRAY_MODES for f in files) else "RGB"
+    for f in files:
+        _header_mode(f)  # refuse a mode genlab cannot read without changing its pixels
     images = [_load_image(f, mode, size) for f in files]
     expected = images[0].shape
     for file, image in zip(files, images, strict=True):
@@ -163,6 +283,11 @@ def read_npy(path: PathLike) -> np.ndarray:
     if not isinstance(array, np.ndarray):  # np.load returns an NpzFile for .npz archives
         array.close()
         raise InputError(f"{path}: is an .npz archive, not a single-array .npy file")
+    if array.ndim == 0 or array.dtype.kind not in "biuf":
+        raise InputError(
+            f"{path}: holds a {array.ndim}-d array of dtype {array.dtype}; genlab reads arrays "
+            "of numbers with at least one dimension (rows)"
+        )
     return array
 
 
@@ -192,9 +317,15 @@ def _header_mode(file: Path) -> str:
     """The image's mode, reading only its header."""
     try:
         with Image.open(file) as image:
-            return image.mode
-    except (UnidentifiedImageError, OSError) as error:
+            mode = image.mode
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise InputError(f"{file}: cannot open as an image: {error}") from error
+    if mode not in IMAGE_MODES:
+        raise InputError(
+            f"{file}: image mode {mode!r} (more than 8 bits per channel) is not supported: "
+            f"genlab reads 8-bit images ({', '.join(IMAGE_MODES)}); convert it to 8 bits first"
+        )
+    return mode
 
 
 def _load_image(file: Path, mode: str, size: tuple[int, int] | None) -> np.ndarray:
@@ -205,7 +336,8 @@ def _load_image(file: Path, mode: str, size: tuple[int, int] | None) -> np.ndarr
             if size is not None:
                 image = image.resize((size[1], size[0]), Image.Resampling.BILINEAR)
             return np.asarray(image, dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:  # truncated data, bad chunks
+    # truncated data, bad chunks, or more pixels than PIL's decompression-bomb limit
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise InputError(f"{file}: cannot decode image: {error}") from error
 
 

@@ -135,6 +135,7 @@ class Schema:
             if A is None or A.ndim != 2 or A.shape[1] != self.n_columns:
                 raise InputError(f"{what} must be a DataFrame with columns {self.names}")
             X = pd.DataFrame(A, columns=self.names)
+        X = _with_text_labels(X, what)
         missing = [n for n in self.names if n not in X.columns]
         if missing:
             has = [str(c) for c in X.columns]
@@ -228,7 +229,8 @@ def infer_schema(
             raise InputError("X has no columns")
         if len(X) == 0:
             raise InputError("X is empty: need at least one row")
-        cols = tuple(_infer_column(str(name), X[name], kinds or {}, levels) for name in X.columns)
+        X = _with_text_labels(X, "X")
+        cols = tuple(_infer_column(name, X[name], kinds or {}, levels) for name in X.columns)
         return Schema(cols, "dataframe")
     A = as_numeric_array(X, "X")
     if A.size == 0 or len(A) == 0:
@@ -254,6 +256,23 @@ def infer_schema(
     out = Schema(cols, container, shape, str(dtype))
     check_finite(A, out.names, "X")
     return out
+
+
+def _with_text_labels(X: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``X`` with its column labels as text (a schema names columns by text, so
+    ``pd.DataFrame(array)``'s labels 0, 1, 2 are found as '0', '1', '2'); two columns whose
+    labels read the same are refused, since a column could not be told from the other."""
+    labels = [str(c) for c in X.columns]
+    seen: set[str] = set()
+    for label in labels:
+        if label in seen:
+            raise InputError(
+                f"{what} has two columns named {label!r}: rename one, so each has its own name"
+            )
+        seen.add(label)
+    if all(isinstance(c, str) for c in X.columns):
+        return X
+    return X.set_axis(labels, axis=1)
 
 
 def _numeric_kind(

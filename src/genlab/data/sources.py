@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from genlab.core.errors import InputError
@@ -26,8 +27,11 @@ BUNDLED_LABEL = "label"
 SPLITS = ("train", "test")
 
 
-def open_data(spec: str | Path, *, label_column: str | None = None) -> Dataset:
-    """Load a bundled dataset or read a file/folder; ``label_column`` becomes ``y``."""
+def open_data(
+    spec: str | Path, *, label_column: str | None = None, na_values: Sequence[str] = ()
+) -> Dataset:
+    """Load a bundled dataset or read a file/folder; ``label_column`` becomes ``y``;
+    ``na_values``: more table cells to read as missing (see :func:`read_table`)."""
     spec = str(spec)
     path = Path(spec)
     name, _, part = spec.partition(":")
@@ -59,7 +63,7 @@ def open_data(spec: str | Path, *, label_column: str | None = None) -> Dataset:
         raise InputError(
             f"{spec!r} is neither a bundled dataset ({sorted(DATASETS)}) nor a file or folder"
         )
-    table = read_table(path)
+    table = read_table(path, na_values=na_values)
     y = None
     if label_column is not None:
         if label_column not in table.columns:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from genlab.core.checks import check_positive_finite
 from genlab.core.condition import training_labels
 from genlab.core.errors import GenlabError, InputError
 from genlab.core.model import GenerativeModel
@@ -81,6 +82,7 @@ class Auto(GenerativeModel):
         unknown = [n for n in names if n not in FAMILIES or n == "auto"]
         if unknown:
             raise InputError(f"unknown candidate(s) {unknown}; available: {sorted(FAMILIES)}")
+        check_positive_finite("max_time", self.max_time)  # 0 would still run every family
         if not 0 < self.val_fraction < 1:
             raise InputError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         train, val = _split(X, labels, self.val_fraction, self.random_state)

@@ -29,7 +29,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from genlab.core.checks import check_positive_finite
+from genlab.core.errors import InputError
 from genlab.core.model import GenerativeModel
+from genlab.core.persistence import check_writable_dir
 from genlab.nn.sampling import seeded_generator, torch_generator
 from genlab.train import Callback, Step, TrainConfig, TrainResult, fit_module
 
@@ -53,6 +56,19 @@ _CONFIG_DEFAULTS = {f.name: f.default for f in fields(TrainConfig)} | {"random_s
 _MODULE_PREFIX = "module."
 #: Rows per network evaluation where results must not depend on the batch (entropy coding).
 CODING_CHUNK = 64
+
+
+def standard_scale(std: float, mean: float) -> float:
+    """The scale a family standardizes a numeric column by: its std, or 1 for a column that
+    is constant up to rounding (std within 1e-12 of its magnitude). Relative, not absolute:
+    a column of std 1e-13 is data in small units, and the model must be the same in any
+    units (tests/models/test_units.py).
+
+    Example:
+        >>> standard_scale(1e-13, 0.0), standard_scale(1e-17, 0.1), standard_scale(0.0, 0.0)
+        (1e-13, 1.0, 1.0)
+    """
+    return float(std) if std > 0 and std > 1e-12 * abs(mean) else 1.0
 
 
 def fixed_chunks(fn: Any, tensors: list[torch.Tensor]) -> torch.Tensor:
@@ -79,6 +95,9 @@ class NeuralModel(GenerativeModel):
     """Base class of torch families (see module docstring)."""
 
     training_records: ClassVar[frozenset[str]] = frozenset({"best_val_loss"})
+    #: Fewest ``max_epochs`` that give a usable model: an untrained network is random, so 1
+    #: (a family whose starting point is itself fitted to the data may allow 0).
+    min_epochs: ClassVar[int] = 1
     #: This family's defaults for some of :data:`TRAIN_SETTINGS` (the rest: TrainConfig's).
     train_defaults: ClassVar[dict[str, Any]] = {}
 
@@ -86,6 +105,15 @@ class NeuralModel(GenerativeModel):
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _with_train_settings(cls.__dict__["__init__"], cls.train_defaults)
+
+    def fit(self, X: Any, y: Any = None, *, condition: Any = None) -> NeuralModel:
+        """Check the trainer's settings (before reading the data), then fit as every family.
+
+        Returns:
+            self
+        """
+        check_train_settings(self, self.min_epochs)
+        return super().fit(X, y, condition=condition)
 
     def _train(
         self,
@@ -102,6 +130,7 @@ class NeuralModel(GenerativeModel):
         ``step`` and ``callbacks`` go to :func:`~genlab.train.fit_module` (a family with its
         own optimisation step, e.g. a GAN's two optimizers); ``overrides`` to its config.
         """
+        check_train_settings(self, self.min_epochs)
         config = TrainConfig.from_model(self, description=f"fitting {self.family}", **overrides)
         self.module_ = module
         self.train_result_ = fit_module(
@@ -155,6 +184,34 @@ class NeuralModel(GenerativeModel):
         self._load_extra_arrays(
             {k: v for k, v in arrays.items() if not k.startswith(_MODULE_PREFIX)}
         )
+
+
+def check_train_settings(model: Any, min_epochs: int = 1) -> None:
+    """InputError naming the first trainer setting of ``model`` that gives no usable model:
+    ``max_epochs`` below ``min_epochs`` (an untrained network would be saved), a time budget,
+    learning rate or batch size that is not a finite positive number.
+
+    Example:
+        >>> from types import SimpleNamespace as NS
+        >>> try:
+        ...     check_train_settings(NS(max_epochs=0, max_time=None, lr=1e-3, batch_size=8))
+        ... except InputError as e:
+        ...     print(str(e)[:34])
+        max_epochs must be an integer >= 1
+    """
+    epochs = model.max_epochs
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < min_epochs:
+        raise InputError(
+            f"max_epochs must be an integer >= {min_epochs} (0 trains nothing and gives a "
+            f"random network), got {epochs!r}"
+        )
+    check_positive_finite("max_time", model.max_time, allow_none=True)
+    check_positive_finite("lr", model.lr)
+    batch = model.batch_size
+    if isinstance(batch, bool) or not isinstance(batch, int | np.integer) or batch < 1:
+        raise InputError(f"batch_size must be a positive integer, got {batch!r}")
+    if getattr(model, "checkpoint_dir", None) is not None:  # found now, not after an epoch
+        check_writable_dir(model.checkpoint_dir, "checkpoint_dir")
 
 
 def _with_train_settings(init: Any, family_defaults: dict[str, Any]) -> Any:

@@ -202,7 +202,7 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
     batch = max(1, int(batch_size))
     codec = _codec(model, header.codec, header.param, lo, batch, ModelFileError, header.group, bins)
     try:
-        stack = Stack(words)
+        stack = Stack(words, bounded=True)
         symbols = np.empty((header.n_items, D), dtype=np.int64)
         with one_thread():
             for start, stop in reversed(group_bounds(header.n_items, header.group, codec.growth)):

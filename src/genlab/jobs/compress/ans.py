@@ -29,6 +29,9 @@ PRECISION = 24  # bits of probability resolution (constriction's default for 32-
 TOTAL = 1 << PRECISION
 _FAMILY = constriction.stream.model.Categorical(perfect=False)
 _AnsCoder = constriction.stream.stack.AnsCoder
+#: Allowance per coded symbol for the gap between the ideal cost ``-log2 (count / 2^24)`` the
+#: ledger counts and what the ANS coder's rounding takes (measured: about 1e-6 bits).
+_DRIFT_BITS = 1e-3
 
 
 def quantize(log_probs: np.ndarray) -> np.ndarray:
@@ -62,25 +65,52 @@ class Stack:
     ``push(symbols, counts)`` then ``pop(counts)`` returns ``symbols`` in the same order.
     Popping more than was pushed is allowed (it is how bits-back starts on an empty stack).
 
+    A decoder's stack is ``bounded``: it keeps the information ledger ``bits`` (what the words
+    hold, plus what was pushed, minus the cost ``-log2 ((count + 1) / 2^PRECISION)`` of every
+    popped symbol: at most what the coder takes), and a pop that takes more than the payload
+    holds (beyond the coder's 64-bit head and a rounding allowance) raises ValueError. An ANS
+    coder pops forever from an exhausted stack, so without this a header that claims millions
+    of items over a few words would be decoded to the end before failing; with it, the work is
+    bounded by what the payload can hold. A valid file never overdraws:
+    its decoder's states are its encoder's, in reverse, and bits-back's first pops (from an
+    empty stack) cost the encoder nothing, so its decoder gives back nothing it took.
+
     Args:
         words: compressed data (uint32 words) to continue from; None starts empty.
+        bounded: raise on overdraft (decoding an untrusted file).
     """
 
-    def __init__(self, words: np.ndarray | None = None) -> None:
+    def __init__(self, words: np.ndarray | None = None, *, bounded: bool = False) -> None:
         self._coder = _AnsCoder() if words is None else _AnsCoder(np.asarray(words, np.uint32))
+        self.bits = 0.0 if words is None else 32.0 * np.asarray(words).size
+        self._floor = -64.0 if bounded else -np.inf
+        self._symbols = 0  # symbols coded: the ledger may drift from ANS's rounding per symbol
 
     def push(self, symbols: np.ndarray, counts: np.ndarray) -> None:
         """Push ``symbols (n,)``, each under its row of ``counts (n, L)``."""
         if len(symbols):
             probs = np.asarray(counts, dtype=np.float64)
             self._coder.encode_reverse(np.asarray(symbols, dtype=np.int32), _FAMILY, probs)
+            self.bits += code_length_bits(symbols, counts)
+            self._symbols += len(symbols)
 
     def pop(self, counts: np.ndarray) -> np.ndarray:
         """Pop ``len(counts)`` symbols, the i-th under row i of ``counts (n, L)``; ``(n,)``."""
         if not len(counts):
             return np.zeros(0, dtype=np.int64)
         probs = np.asarray(counts, dtype=np.float64)
-        return self._coder.decode(_FAMILY, probs).astype(np.int64)
+        symbols = self._coder.decode(_FAMILY, probs).astype(np.int64)
+        # constriction requantizes a table (a count c takes about c + 1 of 2^24): charging
+        # c + 1 makes the ledger's pops no dearer than the coder's, so no valid file overdraws
+        chosen = np.asarray(counts)[np.arange(len(symbols)), symbols]
+        self.bits -= float(np.sum(PRECISION - np.log2(chosen + 1.0)))
+        self._symbols += len(symbols)
+        if self.bits < self._floor - _DRIFT_BITS * self._symbols:
+            raise ValueError(
+                f"the payload is exhausted ({-self.bits:.0f} bits more were decoded than it "
+                "holds): the header claims more data than the file has"
+            )
+        return symbols
 
     def words(self) -> np.ndarray:
         """The compressed data so far, uint32 words."""

@@ -79,7 +79,7 @@ def decompress_texts(header: Header, words: np.ndarray, model: Any, fingerprint:
     flags = header.param - 1
     if not 0 <= flags <= 3 or header.item_shape != (1,):
         raise ModelFileError(f"compressed file has a bad text codec parameter {header.param}")
-    stack, budget = Stack(words), MAX_VALUES
+    stack, budget = Stack(words, bounded=True), MAX_VALUES
     try:
         texts = []
         for _ in range(header.n_items):

@@ -59,6 +59,7 @@ from genlab.jobs.impute.average import average_completed
 from genlab.jobs.impute.files import (
     IMPUTER_FILE,
     imputer_kind,
+    member_folder,
     read_imputer_config,
     write_imputer_config,
 )
@@ -201,7 +202,7 @@ class Bootstrap(BaseEstimator):
         folders = config.get("refits")
         if not isinstance(folders, list) or not folders:
             raise ModelFileError(f"{path / IMPUTER_FILE} is damaged: no refits listed")
-        models = [load_model(path / str(folder)) for folder in folders]
+        models = [load_model(member_folder(path, folder)) for folder in folders]
         bag = cls(clone(models[0]), len(models))
         bag.models_, bag.schema_ = models, models[0].schema_
         return bag

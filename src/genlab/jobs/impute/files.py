@@ -74,6 +74,32 @@ def load_imputer(path: str | Path) -> Any:
     return _LOADERS[kind](path)
 
 
+def member_folder(path: Path, folder: Any) -> Path:
+    """The folder of a saved imputer's member named ``folder`` in ``imputer.json``; it must
+    lie inside the imputer's own folder ``path`` (after symlinks are followed): an edited
+    file must not make genlab load a model from elsewhere (``../../model``, ``/abs/model``).
+
+    Raises:
+        ModelFileError: ``folder`` is not a relative name inside ``path``.
+
+    Example:
+        >>> try:
+        ...     member_folder(Path("imp"), "../../model")
+        ... except ModelFileError as e:
+        ...     print(str(e)[:56])
+        imp/imputer.json names member folder '../../model', outs
+    """
+    root = Path(path).resolve()
+    inside = isinstance(folder, str) and folder not in ("", ".")
+    target = (root / folder).resolve() if inside else root
+    if not inside or Path(folder).is_absolute() or root not in target.parents:
+        raise ModelFileError(
+            f"{Path(path) / IMPUTER_FILE} names member folder {folder!r}, outside {path}; "
+            "a member must be a folder inside it"
+        )
+    return target
+
+
 def write_imputer_config(path: Path, kind: str, fields: dict[str, Any]) -> None:
     """Write ``imputer.json`` for a saved imputer of ``kind`` (``"bootstrap"`` or ``"stack"``)."""
     config = {

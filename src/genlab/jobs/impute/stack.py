@@ -56,6 +56,7 @@ from genlab.jobs.impute.files import (
     IMPUTER_FILE,
     imputer_kind,
     load_imputer,
+    member_folder,
     read_imputer_config,
     write_imputer_config,
 )
@@ -210,8 +211,10 @@ class StackedImputer:
         path = Path(path)
         members = read_imputer_config(path, _KIND).get("members")
         try:
-            models = {m["name"]: load_imputer(path / m["folder"]) for m in members}
+            models = {m["name"]: load_imputer(member_folder(path, m["folder"])) for m in members}
             weights = {m["name"]: float(m["weight"]) for m in members}
+            if not all(np.isfinite(w) and w >= 0 for w in weights.values()):
+                raise ValueError(f"member weights must be finite and >= 0, got {weights}")
         except (KeyError, TypeError, ValueError) as e:
             raise ModelFileError(f"{path / IMPUTER_FILE} is damaged: {e!r}") from None
         return cls(models, weights)

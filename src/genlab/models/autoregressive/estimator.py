@@ -188,6 +188,8 @@ class AutoregressiveModel(NeuralModel):
 
     def _load_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
         self.loc_, self.scale_ = arrays["loc"], arrays["scale"]
+        if self.loc_.shape != (self.schema_.n_columns,) or self.scale_.shape != self.loc_.shape:
+            raise ValueError("loc/scale do not match the schema's columns")
 
     def _to_model_scale(self, A: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """``(Z, available)``: continuous columns standardized, NaN set to 0, float32."""

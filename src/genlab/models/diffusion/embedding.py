@@ -1,9 +1,13 @@
-"""The context a denoiser reads besides its input: the diffusion step and the class.
+"""The context a denoiser reads besides its input: the diffusion step, the class, an image.
 
 :class:`StepContext` embeds the step index ``t`` sinusoidally (as a transformer embeds
 positions), passes it through a small MLP, and adds the class vector of a
 :class:`~genlab.nn.context.ClassEmbedding` with a "no condition" row (code ``-1``), the
 unconditional branch of classifier-free guidance.
+
+An image condition reaches the network as input channels instead (:func:`image_context`):
+the condition upsampled to the data's size, plus a channel that says whether it is there (a
+row of NaN is the "no condition" of guidance).
 
 Example:
     >>> import torch
@@ -52,3 +56,13 @@ class StepContext(nn.Module):
                 codes = torch.full((len(t),), -1, dtype=torch.long, device=t.device)
             out = out + self.classes(codes)
         return out
+
+
+def image_context(codes: torch.Tensor | None, n: int, dim: int) -> torch.Tensor:
+    """Image conditions ``(n, dim)`` in the diffusion space (rows of NaN: none; ``codes``
+    None: none for every row) -> network input ``(n, dim + 1)``: the condition with zeros
+    where there is none, and a last column of 1 where there is one."""
+    if codes is None:
+        return torch.zeros(n, dim + 1)
+    present = ~torch.isnan(codes[:, :1])  # (n, 1)
+    return torch.cat([torch.nan_to_num(codes.float()), present.float()], dim=1)

@@ -45,6 +45,7 @@ from genlab.models.diffusion.layout import Layout, layout_config
 from genlab.models.diffusion.mlp import MLPDenoiser
 from genlab.models.diffusion.process import GaussianDiffusion
 from genlab.models.diffusion.reverse import ddim_sample, guided_eps, repaint
+from genlab.models.diffusion.superres import IMAGE_CONDITIONS, BlockGrid, repair_blocks
 from genlab.models.diffusion.unet import UNet
 from genlab.models.neural import NeuralModel
 
@@ -60,15 +61,19 @@ def diffusion_loss(
     fraction ``class_dropout`` of the labels is dropped to the "no condition" code ``-1``."""
     x = batch[0]  # (B, D)
     t = torch.randint(0, process.T, (len(x),), device=x.device)
-    codes = batch[1] if len(batch) > 1 else None
+    codes = batch[1] if len(batch) > 1 else None  # (B,) class codes or (B, D) images
     if codes is not None and module.training and class_dropout > 0:
         drop = torch.rand(len(x), device=x.device) < class_dropout
-        codes = torch.where(drop, torch.full_like(codes, -1), codes)
+        if codes.is_floating_point():  # an image condition: a row of NaN is "none"
+            codes = torch.where(drop[:, None], torch.full_like(codes, torch.nan), codes)
+        else:
+            codes = torch.where(drop, torch.full_like(codes, -1), codes)
     return process.training_losses(module, x, t, codes=codes)["loss"].mean()
 
 
 class Diffusion(DiffusionLatents, NeuralModel):
-    """Denoising diffusion model (class-conditional when fitted with labels).
+    """Denoising diffusion model (class-conditional when fitted with labels; image-conditional,
+    e.g. super-resolution, when fitted with ``condition=Condition.image(small_images)``).
 
     Training is DDPM's: the network predicts the noise ``eps`` added to a row at a random step
     of a cosine schedule (mean squared error). Sampling runs ``steps`` deterministic DDIM
@@ -88,6 +93,14 @@ class Diffusion(DiffusionLatents, NeuralModel):
     of the observed data. ``method="mean"`` averages several such draws (categorical entries:
     the category of the largest averaged coordinate). A class-conditional model imputes with
     guidance given a ``condition``, and with its "no condition" branch without one.
+
+    Fitted with image conditions (images whose sides divide the data's, e.g. the 4x4
+    average-pooled versions of 8x8 digits), the network reads each condition upsampled to the
+    data's size as extra input channels (SR3's design), dropped to "none" for a fraction
+    ``class_dropout`` of the rows as labels are. With ``image_condition="pooled"`` the
+    condition is taken to be the data average-pooled, and ``sample(n, condition=small)`` keeps
+    it: every sample's block averages equal its condition, to the grid's rounding
+    (:mod:`~genlab.models.diffusion.superres`).
 
     ``log_prob`` is the variational bound (a lower bound on the log-likelihood, in nats: of the
     probability on the grids of integer and categorical columns, of the density of continuous
@@ -114,6 +127,10 @@ class Diffusion(DiffusionLatents, NeuralModel):
         bound_steps: steps of the bound's middle sum (all when ``timesteps - 1`` is not more;
             otherwise a stratified estimate).
         resample: RePaint's resampling per step in ``impute`` (1: none).
+        eta: noise of ``sample``'s steps: 0 is deterministic DDIM (the default), 1 the
+            ancestral (DDPM-like) step; ``encode``/``decode`` are always deterministic.
+        image_condition: ``"pooled"`` (image conditions are the data average-pooled; samples
+            keep them exactly) or ``"free"`` (any image of such a shape, read as context only).
 
     Training settings (``max_epochs``, ``lr``, ``random_state``, ...): see
     :class:`genlab.TrainConfig`; ``random_state`` also seeds ``log_prob``'s noise.
@@ -121,7 +138,8 @@ class Diffusion(DiffusionLatents, NeuralModel):
 
     family = "diffusion"
     capabilities = frozenset({"sample", "likelihood_bound", "impute", "latent", "conditional"})
-    condition_kinds = frozenset({"class"})
+    condition_kinds = frozenset({"class", "image"})
+    digest_skips_defaults: ClassVar[dict[str, Any]] = {"image_condition": "pooled", "eta": 0.0}
 
     train_defaults: ClassVar[dict[str, Any]] = {
         "max_epochs": 300,
@@ -144,6 +162,8 @@ class Diffusion(DiffusionLatents, NeuralModel):
         emb_dim: int = 64,
         bound_steps: int = 100,
         resample: int = 1,
+        image_condition: str = "pooled",
+        eta: float = 0.0,
     ) -> None:
         self.timesteps = timesteps
         self.steps = steps
@@ -156,6 +176,8 @@ class Diffusion(DiffusionLatents, NeuralModel):
         self.emb_dim = emb_dim
         self.bound_steps = bound_steps
         self.resample = resample
+        self.image_condition = image_condition
+        self.eta = eta
 
     # ============================================================== building
     def _check_params(self) -> None:
@@ -177,9 +199,16 @@ class Diffusion(DiffusionLatents, NeuralModel):
         g = self.guidance
         if not isinstance(g, int | float) or isinstance(g, bool) or not 0 <= g < np.inf:
             raise InputError(f"guidance must be a number >= 0, got {g!r}")
+        e = self.eta
+        if not isinstance(e, int | float) or isinstance(e, bool) or not 0 <= e <= 1:
+            raise InputError(f"eta must be in [0, 1], got {e!r}")
         p = self.class_dropout
         if not isinstance(p, int | float) or isinstance(p, bool) or not 0 <= p < 1:
             raise InputError(f"class_dropout must be in [0, 1), got {p!r}")
+        if self.image_condition not in IMAGE_CONDITIONS:
+            raise InputError(
+                f"image_condition must be one of {IMAGE_CONDITIONS}, got {self.image_condition!r}"
+            )
         if self.architecture not in ARCHITECTURES:
             raise InputError(
                 f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}"
@@ -210,10 +239,20 @@ class Diffusion(DiffusionLatents, NeuralModel):
             "depth": int(self.depth),
             "emb_dim": int(self.emb_dim),
             "n_classes": 0 if self.classes_ is None else len(self.classes_),
+            **({"image_condition": True} if self.condition_shape_ is not None else {}),
         }
 
     def _build_module(self, config: dict) -> nn.Module:
         return UNet(config) if config["network"] == "unet" else MLPDenoiser(config)
+
+    def _load_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        # An edited schema: refused at load (the loader names the file), not when used.
+        layout, columns = self.module_config_["layout"], self.schema_.columns
+        if len(layout) != len(columns) or any(
+            c["kind"] != col.kind or (col.kind == "categorical" and c["n"] != col.n_categories)
+            for c, col in zip(layout, columns, strict=False)
+        ):
+            raise ValueError("the network's columns do not match the schema's")
 
     def _layout(self) -> Layout:
         return Layout(self.module_config_["layout"])
@@ -229,7 +268,7 @@ class Diffusion(DiffusionLatents, NeuralModel):
             module = self._build_module(self.module_config_)
         tensors = [self._layout().to_net(A).float()]
         if codes is not None:
-            tensors.append(torch.as_tensor(codes, dtype=torch.long))
+            tensors.append(self._codes(codes))
         loss = partial(
             diffusion_loss, process=self._process(), class_dropout=float(self.class_dropout)
         )
@@ -237,7 +276,26 @@ class Diffusion(DiffusionLatents, NeuralModel):
 
     # ============================================================ the hooks
     def _codes(self, codes: np.ndarray | None) -> torch.Tensor | None:
-        return None if codes is None else torch.as_tensor(codes, dtype=torch.long)
+        """Class codes ``(N,)`` as a long tensor; image conditions ``(N, h, w[, C])`` as the
+        network reads them, upsampled into the diffusion space ``(N, D)``."""
+        if codes is None:
+            return None
+        if codes.dtype.kind != "f":
+            return torch.as_tensor(codes, dtype=torch.long)
+        up = self._block_grid().upsample(codes.reshape(len(codes), -1))
+        return self._layout().to_net(up).float()
+
+    def _block_grid(self) -> BlockGrid:
+        """The data's pixel blocks under the image conditions the model was fitted with."""
+        shape = self.schema_.image_shape
+        if shape is None:
+            raise InputError("image conditions need image data (N, H, W[, C]) to condition")
+        return BlockGrid(tuple(shape), self.condition_shape_)
+
+    def _pooled(self, codes: np.ndarray | None) -> bool:
+        """Whether samples must keep ``codes`` as their average-pooled image."""
+        pooled = self.image_condition == "pooled" and codes is not None
+        return pooled and codes.dtype.kind == "f"
 
     def _clip(self) -> tuple[torch.Tensor, torch.Tensor]:
         low, high = self._layout().clip_bounds()
@@ -251,8 +309,18 @@ class Diffusion(DiffusionLatents, NeuralModel):
             return np.zeros((0, len(layout.columns)))
         g = self._torch_rng(rng)
         eps_fn = guided_eps(self.module_, self._codes(codes), float(self.guidance))
-        x = ddim_sample(self._process(), eps_fn, (n, layout.dim), int(self.steps), g, self._clip())
-        return layout.from_net(x)
+        project = None
+        if self._pooled(codes):
+            target = codes.reshape(n, -1)
+            project = self._block_grid().projector(target, *layout.affine())
+        shape, steps = (n, layout.dim), int(self.steps)
+        x = ddim_sample(
+            self._process(), eps_fn, shape, steps, g, self._clip(), project=project, eta=self.eta
+        )
+        A = layout.from_net(x)
+        if project is not None and layout.all_integer:
+            A = repair_blocks(self._block_grid(), A, target, *layout.grid_bounds())
+        return A
 
     @torch.no_grad()
     def _impute(

@@ -37,6 +37,7 @@ import numpy as np
 import torch
 
 from genlab.data.schema import Schema
+from genlab.models.neural import standard_scale
 
 #: Cap on the first step's noise (coarse grids such as 0/1 columns would otherwise start the
 #: schedule at noise comparable to the data's range).
@@ -58,7 +59,8 @@ def layout_config(schema: Schema, A: np.ndarray) -> list[dict]:
             center, scale = (lo + hi) / 2, max((hi - lo) / 2, 0.5)
         elif col.kind == "continuous":
             std = float(np.std(A[:, j]))
-            center, scale = float(np.mean(A[:, j])), std if std > 1e-12 else 1.0
+            center = float(np.mean(A[:, j]))
+            scale = standard_scale(std, center)  # relative: the same model in any units
             z_min, z_max = (np.min(A[:, j]) - center) / scale, (np.max(A[:, j]) - center) / scale
             margin = CONTINUOUS_MARGIN * max(z_max - z_min, 1.0)
             low, high = float(z_min - margin), float(z_max + margin)
@@ -160,6 +162,26 @@ class Layout:
                 logits = torch.log_softmax(2 * m / var, dim=1)  # (N, K)
                 out += logits[torch.arange(len(x)), x.argmax(dim=1)]
         return out
+
+    def affine(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(center, scale)`` ``(dim,)`` float64 with ``data = x * scale + center`` on numeric
+        columns (a categorical column's dims get 0 and 1)."""
+        numeric = [c["kind"] != "categorical" for c in self.columns]
+        reps = [c["n"] for c in self.columns]
+        center = [c["center"] if m else 0.0 for c, m in zip(self.columns, numeric, strict=True)]
+        scale = [c["scale"] if m else 1.0 for c, m in zip(self.columns, numeric, strict=True)]
+        return torch.as_tensor(np.repeat(center, reps)), torch.as_tensor(np.repeat(scale, reps))
+
+    @property
+    def all_integer(self) -> bool:
+        """Whether every column is an integer grid (as the pixels of an image are)."""
+        return all(c["kind"] == "integer" for c in self.columns)
+
+    def grid_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lowest and highest level ``(D,)`` of every integer column."""
+        low = [math.ceil(c["center"] - c["scale"] - 1e-9) for c in self.columns]
+        high = [math.floor(c["center"] + c["scale"] + 1e-9) for c in self.columns]
+        return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
     def net_mask(self, observed: np.ndarray) -> torch.Tensor:
         """Observed entries ``(N, D)`` bool -> observed dims ``(N, dim)`` bool."""

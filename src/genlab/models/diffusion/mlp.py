@@ -12,23 +12,28 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from genlab.models.diffusion.embedding import StepContext
+from genlab.models.diffusion.embedding import StepContext, image_context
 from genlab.nn.mlp import mlp
 
 
 class MLPDenoiser(nn.Module):
     """``eps(x_t, t, c)`` for rows ``(B, d)``; config keys ``d``, ``hidden``, ``depth``,
-    ``emb_dim``, ``n_classes``."""
+    ``emb_dim``, ``n_classes``, ``image_condition``."""
 
     def __init__(self, config: dict) -> None:
         super().__init__()
         d, hidden = int(config["d"]), int(config["hidden"])
         self.context = StepContext(int(config["emb_dim"]), int(config["n_classes"]))
-        self.body = mlp(d + self.context.dim, hidden, int(config["depth"]))
+        self.image_condition = bool(config.get("image_condition"))
+        extra = d + 1 if self.image_condition else 0  # an upsampled image and "present"
+        self.body = mlp(d + extra + self.context.dim, hidden, int(config["depth"]))
         self.out = nn.Linear(hidden, d)
 
     def forward(
         self, x: torch.Tensor, t: torch.Tensor, codes: torch.Tensor | None = None
     ) -> torch.Tensor:
-        h = torch.cat([x, self.context(t, codes)], dim=1)  # (B, d + emb_dim)
+        if self.image_condition:
+            x = torch.cat([x, image_context(codes, len(x), x.shape[1])], dim=1)  # (B, 2d + 1)
+            codes = None
+        h = torch.cat([x, self.context(t, codes)], dim=1)  # (B, d' + emb_dim)
         return self.out(self.body(h))

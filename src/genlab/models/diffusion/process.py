@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -160,6 +161,7 @@ class GaussianDiffusion:
         eta: float = 0.0,
         noise: torch.Tensor | None = None,
         clip: tuple[torch.Tensor, torch.Tensor] | None = None,
+        project: Callable[[torch.Tensor], torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """One DDIM step from ``t`` to ``t_prev < t`` (``-1``: clean data).
 
@@ -170,11 +172,17 @@ class GaussianDiffusion:
             noise: standard normal ``(B, D)``, needed when ``eta > 0``.
             clip: optional ``(low, high)`` bounds ``(D,)`` on the predicted ``x_0`` (the noise
                 is then recomputed from the clipped ``x_0``).
+            project: optional map of the predicted ``x_0`` onto the images consistent with a
+                condition, applied after clipping; the noise is kept (as DDNM does: derived
+                from the projected ``x_0`` it would carry the correction, amplified by
+                ``sqrt(alpha_bar / (1 - alpha_bar))``, back into the next point).
         """
         ab, ab_prev = self._ab(t, x_t), self._ab(t_prev, x_t)
         x0 = self.predict_x0(x_t, eps, t, clip)
         if clip is not None:
             eps = (x_t - ab.sqrt() * x0) / (1 - ab).sqrt()
+        if project is not None:
+            x0 = project(x0)
         if eta == 0:  # deterministic; also the inversion's step, from t = -1 (ab = 1) up
             return ab_prev.sqrt() * x0 + (1 - ab_prev).sqrt() * eps
         sigma = eta * ((1 - ab_prev) / (1 - ab) * (1 - ab / ab_prev)).clamp(min=0).sqrt()

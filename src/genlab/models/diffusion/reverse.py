@@ -29,13 +29,14 @@ EpsFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 def guided_eps(net: nn.Module, codes: torch.Tensor | None, guidance: float) -> EpsFn:
-    """The noise prediction of ``net`` for class codes ``codes`` ``(B,)`` (None: unconditional)
-    with guidance scale ``guidance`` (0: the plain conditional prediction)."""
+    """The noise prediction of ``net`` for class codes ``codes`` ``(B,)`` or image conditions
+    ``(B, D)`` (None: unconditional) with guidance scale ``guidance`` (0: the plain
+    conditional prediction)."""
 
     def eps(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if codes is None or guidance == 0:
             return net(x, t, codes)
-        null = torch.full_like(codes, -1)
+        null = torch.full_like(codes, torch.nan if codes.is_floating_point() else -1)
         both = net(torch.cat([x, x]), torch.cat([t, t]), torch.cat([codes, null]))  # (2B, D)
         eps_c, eps_u = both.chunk(2)
         return (1 + guidance) * eps_c - guidance * eps_u
@@ -59,14 +60,20 @@ def ddim_sample(
     clip: tuple[torch.Tensor, torch.Tensor] | None = None,
     start: torch.Tensor | None = None,
     top: int | None = None,
+    project: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    eta: float = 0.0,
 ) -> torch.Tensor:
-    """Rows ``shape = (n, D)`` by ``steps`` deterministic DDIM steps from noise drawn with
-    ``g`` (or from ``start`` at step ``top``, e.g. the output of :func:`ddim_invert`)."""
+    """Rows ``shape = (n, D)`` by ``steps`` DDIM steps from noise drawn with ``g`` (or from
+    ``start`` at step ``top``, e.g. the output of :func:`ddim_invert`): deterministic for
+    ``eta = 0``, ancestral (fresh noise each step) for ``eta = 1``; ``project`` keeps every
+    predicted ``x_0`` consistent with a condition."""
     x = torch.randn(shape, generator=g) if start is None else start
     n = shape[0]
     for t, t_prev in _pairs(process, steps, top):
         tt, tp = torch.full((n,), t), torch.full((n,), t_prev)
-        x = process.ddim_step(x, eps_fn(x, tt), tt, tp, clip=clip)
+        noise = torch.randn(shape, generator=g) if eta > 0 else None
+        eps = eps_fn(x, tt)
+        x = process.ddim_step(x, eps, tt, tp, eta=eta, noise=noise, clip=clip, project=project)
     return x
 
 

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlab.models.diffusion.embedding import StepContext
+from genlab.models.diffusion.embedding import StepContext, image_context
 from genlab.nn.conv import conv_geometry
 
 
@@ -43,7 +43,9 @@ class ResBlock(nn.Module):
 
 class UNet(nn.Module):
     """``eps(x_t, t, c)`` on images; config keys ``image_shape`` ([H, W] or [H, W, C]),
-    ``width`` (channels at full resolution; twice that at half), ``emb_dim``, ``n_classes``."""
+    ``width`` (channels at full resolution; twice that at half), ``emb_dim``, ``n_classes``,
+    ``image_condition`` (true: ``c`` is an upsampled image condition, see
+    :func:`~genlab.models.diffusion.embedding.image_context`)."""
 
     def __init__(self, config: dict) -> None:
         super().__init__()
@@ -51,7 +53,10 @@ class UNet(nn.Module):
         self.hw = (height, width_px)
         w, e = int(config["width"]), int(config["emb_dim"])
         self.context = StepContext(e, int(config["n_classes"]))
-        self.conv_in = nn.Conv2d(self.channels, w, 3, padding=1)
+        # an image condition: its upsampled channels and a "present" channel
+        self.image_condition = bool(config.get("image_condition"))
+        extra = self.channels + 1 if self.image_condition else 0
+        self.conv_in = nn.Conv2d(self.channels + extra, w, 3, padding=1)
         self.down1 = ResBlock(w, w, e)
         self.pool = nn.Conv2d(w, 2 * w, 3, stride=2, padding=1)
         self.down2 = ResBlock(2 * w, 2 * w, e)
@@ -63,8 +68,14 @@ class UNet(nn.Module):
     def forward(
         self, x: torch.Tensor, t: torch.Tensor, codes: torch.Tensor | None = None
     ) -> torch.Tensor:
+        img = x.reshape(len(x), *self.hw, self.channels)  # (B, H, W, C)
+        if self.image_condition:
+            ctx = image_context(codes, len(x), x.shape[1])  # (B, H*W*C + 1)
+            present = ctx[:, -1, None, None, None].expand(-1, *self.hw, 1)
+            img = torch.cat([img, ctx[:, :-1].reshape(img.shape), present], dim=3)
+            codes = None
         emb = self.context(t, codes)  # (B, e)
-        img = x.reshape(len(x), *self.hw, self.channels).permute(0, 3, 1, 2)  # (B, C, H, W)
+        img = img.permute(0, 3, 1, 2)  # (B, C', H, W)
         h1 = self.down1(self.conv_in(img), emb)  # (B, w, H, W)
         h2 = self.mid(self.down2(self.pool(h1), emb), emb)  # (B, 2w, H/2, W/2)
         h2 = F.interpolate(h2, size=h1.shape[-2:], mode="nearest")

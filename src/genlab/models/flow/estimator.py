@@ -59,6 +59,7 @@ from scipy.special import logsumexp
 from sklearn.mixture import GaussianMixture
 from torch import nn
 
+from genlab.core.checks import check_value_range
 from genlab.core.errors import InputError
 from genlab.models.flow.impute import ImportanceSampler
 from genlab.models.flow.latents import FlowLatents
@@ -74,6 +75,9 @@ from genlab.models.flow.table import CategoryTable
 from genlab.models.neural import NeuralModel
 from genlab.nn.context import ClassContext
 from genlab.nn.dequantize import dequantized_log_prob
+
+#: Largest magnitude Flow fits on: it trains in float32 (max 3.4e38) on the user's units.
+_FLOAT32_SAFE = 1e30
 
 
 class Flow(FlowLatents, NeuralModel):
@@ -107,6 +111,8 @@ class Flow(FlowLatents, NeuralModel):
 
     family = "flow"
     capabilities = frozenset({"sample", "exact_likelihood", "impute", "latent", "conditional"})
+    #: Untrained, a flow is its base mixture fitted to the data: usable, so max_epochs=0 is.
+    min_epochs: ClassVar[int] = 0
 
     train_defaults: ClassVar[dict[str, Any]] = {
         "max_epochs": 1000,
@@ -148,6 +154,9 @@ class Flow(FlowLatents, NeuralModel):
     def _fit(self, A: np.ndarray, codes: np.ndarray | None) -> None:
         self._split_columns()
         self._check_params()
+        check_value_range(
+            A, self.schema_.names, self.numeric_, _FLOAT32_SAFE, "Flow trains in float32"
+        )
         X = A[:, self.numeric_]  # (N, Dn)
         cats = A[:, self.categorical_].astype(np.int64)  # (N, Dc)
         n_groups = 1 if self.classes_ is None else len(self.classes_)
@@ -379,6 +388,10 @@ class Flow(FlowLatents, NeuralModel):
             arrays["table_smoothing"],
             self.n_categories_,
         )
+        config = self.module_config_
+        if config["features"] != int(self.numeric_.sum()) or config["context"] != self._n_context():
+            # an edited schema: refused at load (the loader names the file), not when used
+            raise ValueError("the network's columns do not match the schema's")
 
 
 def _one_hot_classes(codes: np.ndarray, n_classes: int) -> np.ndarray:

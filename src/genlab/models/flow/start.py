@@ -35,7 +35,8 @@ def fit_gaussians(
     """Mean (G, D) and Cholesky factor (G, D, D) of the data's shrunk covariance, per
     class (G = 1 without labels), in the user's units; diagonal unless ``whiten``."""
     std = X.std(axis=0)
-    std = np.maximum(std, 1e-9 * max(float(std.max()), 1.0))  # constant columns
+    top = float(std.max())  # constant columns: a floor relative to the widest (any units)
+    std = np.maximum(std, 1e-9 * top if top > 0 else 1.0)
     groups = [X] if codes is None else [X[codes == k] for k in range(n_classes)]
     locs, trils = [], []
     for rows in groups:
@@ -49,7 +50,9 @@ def _scale_tril(X: np.ndarray, std: np.ndarray, whiten: bool) -> np.ndarray:
     if not whiten or X.shape[1] == 1:
         return np.diag(np.maximum(X.std(axis=0), 1e-3 * std))
     cov = ledoit_wolf((X - X.mean(axis=0)) / std)[0]  # shrinkage: few rows per column
-    chol = np.linalg.cholesky(cov + 1e-9 * np.trace(cov) / len(cov) * np.eye(len(cov)))
+    ridge = 1e-9 * np.trace(cov) / len(cov)
+    ridge = ridge if ridge > 0 else 1e-9  # every row the same: cov is 0; whitened units
+    chol = np.linalg.cholesky(cov + ridge * np.eye(len(cov)))
     return std[:, None] * chol
 
 

@@ -35,6 +35,7 @@ import numpy as np
 import torch
 
 from genlab.data.schema import Schema
+from genlab.models.neural import standard_scale
 
 
 def feature_layout(schema: Schema, A: np.ndarray) -> dict[str, Any]:
@@ -62,8 +63,8 @@ def feature_layout(schema: Schema, A: np.ndarray) -> dict[str, Any]:
             lo, hi = (float(v) for v in col.levels)
             c, s = (lo + hi) / 2, max((hi - lo) / 2, 0.5)
         else:
-            c, s = float(np.mean(A[:, j])), float(np.std(A[:, j]))
-            s = s if s > 1e-12 else 1.0
+            c = float(np.mean(A[:, j]))
+            s = standard_scale(float(np.std(A[:, j])), c)
         center.append(c)
         scale.append(s)
     return {

@@ -93,7 +93,7 @@ class KDE(GenerativeModel):
             0.1 * (C - 1) / C if self.categorical_smoothing is None else self.categorical_smoothing
         )
         lam = np.broadcast_to(np.asarray(lam, np.float64), C.shape).copy()
-        if ((lam < 0) | (lam >= 1)).any():
+        if not ((lam >= 0) & (lam < 1)).all():  # NaN too
             raise InputError(f"categorical_smoothing must be in [0, 1), got {lam.tolist()}")
         return lam
 
@@ -102,17 +102,21 @@ class KDE(GenerativeModel):
         bw = self.bandwidth
         if d == 0:
             return np.zeros((0, 0))
-        if isinstance(bw, int | float | np.number | list | tuple | np.ndarray) and not isinstance(
-            bw, bool
-        ):
-            std = np.broadcast_to(np.asarray(bw, np.float64), (d,)) if np.ndim(bw) <= 1 else None
-            if std is None or std.shape != (d,) or not (std > 0).all():
-                raise InputError(
-                    f"bandwidth must be positive: a number or {d} per-column stds, got {bw!r}"
-                )
-            return np.diag(std**2)
+        if not isinstance(bw, str):
+            return np.diag(self._given_stds(bw, d) ** 2)
         cov = np.atleast_2d(np.cov(points, rowvar=False))
-        cov += 1e-9 * np.trace(cov) / d * np.eye(d)  # constant columns: keep H positive definite
+        var = np.diag(cov).copy()
+        flat = ~(var > 0)
+        if flat.any():
+            name = self._numeric_names()[int(np.argmax(flat))]
+            raise InputError(
+                f"column {name!r} is constant (every value {points[0, np.argmax(flat)]:.6g}): "
+                f"bandwidth={bw!r} scales the kernel by each column's spread. Drop the column, "
+                "make it categorical, or give the bandwidth as numbers"
+            )
+        # Collinear columns: a ridge relative to each column's own variance keeps H positive
+        # definite and scales with the column, so the model is the same in any units.
+        cov += 1e-9 * np.diag(var)
         scott = n ** (-1.0 / (d + 4))
         if bw == "scott":
             return scott**2 * cov
@@ -123,6 +127,27 @@ class KDE(GenerativeModel):
         raise InputError(
             f"bandwidth must be 'scott', 'silverman', 'cv', a number or a list, got {bw!r}"
         )
+
+    def _given_stds(self, bw: object, d: int) -> np.ndarray:
+        """The per-column stds a numeric ``bandwidth`` gives; InputError unless it is one
+        finite positive number or ``d`` of them (one per numeric column)."""
+        names = self._numeric_names()
+        try:
+            std = None if isinstance(bw, bool) else np.asarray(bw, dtype=np.float64)
+        except (TypeError, ValueError):
+            std = None
+        if std is None or std.ndim > 1 or (std.ndim == 1 and std.shape != (d,)):
+            raise InputError(
+                f"bandwidth must be 'scott', 'silverman', 'cv', a number or {d} per-column "
+                f"stds (one for each of {names}), got {bw!r}"
+            )
+        std = np.broadcast_to(std, (d,))
+        if not (np.isfinite(std) & (std > 0)).all():
+            raise InputError(f"bandwidth must be finite and > 0 for every column, got {bw!r}")
+        return std
+
+    def _numeric_names(self) -> list[str]:
+        return [str(n) for n, keep in zip(self.schema_.names, self.numeric_, strict=True) if keep]
 
     def _cross_validated_factor(
         self, points: np.ndarray, cov: np.ndarray, scott: float, rng: np.random.Generator
@@ -306,6 +331,14 @@ class KDE(GenerativeModel):
         self.point_class_ = arrays["point_class"]
         self.smoothing_ = arrays["smoothing"]
         self.bandwidth_matrix_ = arrays["bandwidth_matrix"]
+        d, dc = int(self.numeric_.sum()), int(self.categorical_.sum())
+        if (
+            self.points_.shape[1:] != (d,)
+            or self.categories_.shape != (len(self.points_), dc)
+            or self.bandwidth_matrix_.shape != (d, d)
+            or self.smoothing_.shape != (dc,)
+        ):  # an edited schema: the loader reports it as an inconsistent file
+            raise ValueError("the arrays do not match the schema's columns")
 
 
 # ====================================================================== helpers

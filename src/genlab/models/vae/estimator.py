@@ -50,7 +50,7 @@ import torch
 from torch import nn
 
 from genlab.core.errors import InputError
-from genlab.models.neural import NeuralModel
+from genlab.models.neural import NeuralModel, standard_scale
 from genlab.models.vae.importance import ImportanceWeighted
 from genlab.models.vae.latents import LatentAccess
 from genlab.models.vae.losses import negative_bound
@@ -194,7 +194,7 @@ class VAE(ImportanceWeighted, LatentAccess, NeuralModel):
         for j, col in enumerate(self.schema_.columns):
             center, scale = 0.0, 1.0
             if col.kind == "continuous":  # standardized in float64 before the network
-                center, scale = float(mean[j]), float(std[j]) if std[j] > 1e-12 else 1.0
+                center, scale = float(mean[j]), standard_scale(std[j], mean[j])
             head_center.append(center)
             head_scale.append(scale)
             grid = col.kind == "integer"  # the encoder sees the grid lo..hi on [-1, 1]
@@ -221,6 +221,11 @@ class VAE(ImportanceWeighted, LatentAccess, NeuralModel):
 
     def _build_module(self, config: dict) -> nn.Module:
         return LatentNet(config)
+
+    def _load_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        # An edited schema: refused at load (the loader names the file), not when used.
+        if len(self.module_config_["head_center"]) != self.schema_.n_columns:
+            raise ValueError("the network's columns do not match the schema's")
 
     def network_rows(self, X: Any) -> torch.Tensor:
         """``X`` as the network reads it: ``(N, D)`` float32, NaN for missing entries.
