@@ -74,3 +74,13 @@ def test_training_options_and_trainer_settings_reach_a_neural_family(tmp_path, c
     assert params["hidden_sizes"] == [8] and params["progress"] is False
     assert run("fit", "kde", "iris", "-o", tmp_path / "k", "--device", "cpu") == 2
     assert "--device applies to neural families, not kde" in capsys.readouterr().err
+
+
+def test_an_unwritable_output_folder_is_refused_before_the_fit(monkeypatch, capsys):
+    def must_not_fit(self, *args, **kwargs):
+        raise AssertionError("fitted before checking the output folder")
+
+    monkeypatch.setattr(genlab.KDE, "fit", must_not_fit)
+    target = "/proc/genlab-cannot-write-here/model"  # not writable, even for root
+    assert run("fit", "kde", "wine", "-o", target) == 2
+    assert "cannot be written" in capsys.readouterr().err

@@ -58,6 +58,7 @@ def fit(
     Neural families scale out with PyTorch DDP:
     `torchrun --nproc-per-node 2 -m genlab fit FAMILY DATA -o DIR` (only rank 0 writes).
     """
+    from genlab.core.persistence import check_writable_dir
     from genlab.core.registry import family_class
     from genlab.data.sources import open_data
     from genlab.train import is_main_process
@@ -66,6 +67,7 @@ def fit(
     check_not_inputs([out, checkpoint_dir], [data])
     check_folder(out)
     check_folder(checkpoint_dir, "--checkpoint-dir")
+    check_writable_dir(out, "-o")  # a read-only or misplaced folder is found before the fit
     check_device(device)
     training = {"checkpoint_dir": checkpoint_dir, "resume": resume or None, "device": device}
     params = _fit_params(cls, family, set_ or [], training, seed)
