@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 import genlab
-from genlab.bench.suites.digits_superres import DRAWS, SETTINGS, knn_regression, pool, rmse
+from genlab.bench.suites.digits_superres import DRAWS, SETTINGS, knn_regression, pool
+from genlab.metrics.probes import rmse
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ import numpy as np
 
 from genlab.bench.rows import Row
 from genlab.data.datasets import load_dataset
+from genlab.metrics.probes import rmse
 
 NAME = "digits-superres"
 DRAWS = 16
@@ -70,10 +71,6 @@ def knn_regression(low: np.ndarray, full: np.ndarray, queries: np.ndarray) -> tu
     search.fit(low.reshape(len(low), -1), full.reshape(len(full), -1))
     pred = search.predict(queries.reshape(len(queries), -1))
     return pred.reshape(len(queries), *full.shape[1:]), search.best_params_
-
-
-def rmse(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.sqrt(np.mean((np.asarray(a, float) - np.asarray(b, float)) ** 2)))
 
 
 def pooled_match(samples: np.ndarray, conditions: np.ndarray, factor: int = 2) -> float:

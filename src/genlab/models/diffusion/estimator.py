@@ -309,17 +309,17 @@ class Diffusion(DiffusionLatents, NeuralModel):
             return np.zeros((0, len(layout.columns)))
         g = self._torch_rng(rng)
         eps_fn = guided_eps(self.module_, self._codes(codes), float(self.guidance))
-        project = None
+        project = grid = None
         if self._pooled(codes):
-            target = codes.reshape(n, -1)
-            project = self._block_grid().projector(target, *layout.affine())
+            target, grid = codes.reshape(n, -1), self._block_grid()
+            project = grid.projector(target, *layout.affine())
         shape, steps = (n, layout.dim), int(self.steps)
         x = ddim_sample(
             self._process(), eps_fn, shape, steps, g, self._clip(), project=project, eta=self.eta
         )
         A = layout.from_net(x)
-        if project is not None and layout.all_integer:
-            A = repair_blocks(self._block_grid(), A, target, *layout.grid_bounds())
+        if grid is not None and layout.all_integer:
+            A = repair_blocks(grid, A, target, *layout.grid_bounds())
         return A
 
     @torch.no_grad()
