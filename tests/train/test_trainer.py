@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,12 @@ def _run(*args: str, launcher: list[str] | None = None) -> subprocess.CompletedP
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [*(launcher or [sys.executable]), str(SCRIPT), *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def test_early_stopping_restores_the_best_weights():
@@ -114,8 +121,9 @@ def test_two_process_ddp_on_cpu_matches_a_single_process(tmp_path):
     single.mkdir(), ddp.mkdir()
     assert _run(str(single)).returncode == 0
     torchrun = str(Path(sys.executable).with_name("torchrun"))
-    done = _run(str(ddp), launcher=[torchrun, "--nproc-per-node", "2", "--master-port", "29517"])
-    assert done.returncode == 0, done.stderr[-2000:]
+    port = str(_free_port())  # a fixed port can be taken by another run on the machine
+    done = _run(str(ddp), launcher=[torchrun, "--nproc-per-node", "2", "--master-port", port])
+    assert done.returncode == 0, done.stderr[-6000:]
     a = json.loads((single / "result.json").read_text())
     b = json.loads((ddp / "result.json").read_text())
     assert b["epochs"] == a["epochs"]

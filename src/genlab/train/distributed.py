@@ -3,8 +3,11 @@ a number across ranks; a no-op for a single process."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import sys
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 from torch import nn
@@ -39,6 +42,10 @@ class Distributed:
             device = f"cuda:{local}"
         if not td.is_initialized():
             td.init_process_group("nccl" if device.startswith("cuda") else "gloo")
+            # a group left to the interpreter's teardown can abort the process ("terminate called
+            # without an active exception") when gloo's threads outlive it: close it ourselves
+            atexit.register(_close_group)
+            sys.excepthook = _note_crash
         return cls(td.get_rank(), td.get_world_size(), torch.device(device))
 
     def wrap(self, module: nn.Module, find_unused_parameters: bool = False) -> nn.Module:
@@ -71,6 +78,32 @@ class Distributed:
         t = torch.tensor([float(flag)], device=self.device)
         td.all_reduce(t, op=td.ReduceOp.MAX)
         return bool(t.item() > 0)
+
+
+_crashed = {"flag": False}
+
+
+def _note_crash(kind, value, tb) -> None:  # sys.excepthook's signature
+    _crashed["flag"] = True
+    sys.__excepthook__(kind, value, tb)
+
+
+def _close_group() -> None:
+    """At exit: wait for every rank, then close the group (a crashed rank only closes: the others
+    may be blocked in a collective, and torchrun stops them once this one has exited)."""
+    import torch.distributed as td
+
+    if not td.is_initialized():
+        return
+    if not _crashed["flag"]:
+        try:
+            if td.get_backend() == "gloo":
+                td.monitored_barrier(timeout=timedelta(seconds=120))
+            else:
+                td.barrier()
+        except RuntimeError:  # a rank died before its end: close all the same
+            pass
+    td.destroy_process_group()
 
 
 def is_main_process() -> bool:
