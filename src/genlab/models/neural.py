@@ -94,7 +94,7 @@ def fixed_chunks(fn: Any, tensors: list[torch.Tensor]) -> torch.Tensor:
 class NeuralModel(GenerativeModel):
     """Base class of torch families (see module docstring)."""
 
-    training_records: ClassVar[frozenset[str]] = frozenset({"best_val_loss"})
+    training_records: ClassVar[frozenset[str]] = frozenset({"best_val_loss", "train_seconds"})
     #: Fewest ``max_epochs`` that give a usable model: an untrained network is random, so 1
     #: (a family whose starting point is itself fitted to the data may allow 0).
     min_epochs: ClassVar[int] = 1
@@ -136,6 +136,7 @@ class NeuralModel(GenerativeModel):
         self.train_result_ = fit_module(
             module, loss_fn, tensors, config, step=step, callbacks=callbacks
         )
+        self.train_seconds_ = self.train_result_.seconds  # kept when saved, unlike the history
         self.module_.to("cpu").eval()  # a fitted model answers on the CPU unless asked
         return self.train_result_
 
@@ -168,11 +169,13 @@ class NeuralModel(GenerativeModel):
         extra = {
             "module_config": self.module_config_,
             "best_val_loss": None if history is None else history.best_val_loss,
+            "train_seconds": None if history is None else round(history.seconds, 3),
         }
         return arrays, extra
 
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
         self.module_config_ = extra["module_config"]
+        self.train_seconds_ = extra.get("train_seconds")  # None in files made before it
         module = self._build_module(self.module_config_)
         state = {
             k[len(_MODULE_PREFIX) :]: torch.from_numpy(np.array(v))

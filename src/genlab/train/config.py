@@ -35,6 +35,7 @@ class TrainConfig:
     val_fraction: float = 0.1
     patience: int = 10
     max_time: float | None = None  # seconds of training, checked after every epoch
+    steps_per_epoch: int | None = None  # batches per epoch (None: one pass over the rows)
     grad_clip: float | None = 5.0
     ema_decay: float | None = None
     seed: int = 0
@@ -60,7 +61,8 @@ class TrainResult:
 
     ``stopped_by`` is ``"early_stopping"``, ``"max_epochs"``, ``"max_time"`` or the reason a
     callback gave to :meth:`~genlab.train.Run.stop`. ``history`` holds one record per epoch:
-    ``{"epoch", "train_loss", "val_loss"}``.
+    ``{"epoch", "train_loss", "val_loss"}``. ``seconds`` is the wall time of the epochs (across
+    resumes), what ``max_time`` is checked against.
     """
 
     best_val_loss: float
@@ -68,6 +70,7 @@ class TrainResult:
     epochs: int
     stopped_by: str
     history: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def check_tensors(tensors: Any) -> None:
@@ -88,3 +91,6 @@ def check_config(config: TrainConfig) -> None:
         raise InputError("batch_size and lr must be positive and max_epochs non-negative")
     if config.checkpoint_every < 1:
         raise InputError(f"checkpoint_every must be at least 1, got {config.checkpoint_every}")
+    steps = config.steps_per_epoch
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise InputError(f"steps_per_epoch must be a positive integer or None, got {steps!r}")

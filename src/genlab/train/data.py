@@ -39,10 +39,18 @@ class TensorSource:
     shuffled every epoch from ``seed + epoch`` and, under DDP, split across ranks as
     ``DistributedSampler`` does (padded to a multiple of the world size, every k-th row).
 
+    With ``steps_per_epoch`` an epoch is that many batches instead of one pass: the epochs walk
+    on through a stream of shuffled passes over the training rows (pass ``r`` shuffled from
+    ``seed`` and ``r``), so every row comes once per pass whatever the epoch length. This is
+    for data too large to go through between two validations (and two checks of ``max_time``).
+
     Example:
         >>> source = TensorSource([torch.arange(10.0)], batch_size=4, val_fraction=0.2)
         >>> [len(b[0]) for b in source.train_batches(0)], [len(b[0]) for b in source.val_batches()]
         ([4, 4], [2])
+        >>> short = TensorSource([torch.arange(10.0)], 4, 0.2, steps_per_epoch=1)
+        >>> len(torch.cat([short.epoch_rows(e) for e in range(2)]).unique())  # one pass of 8
+        8
     """
 
     def __init__(
@@ -54,20 +62,35 @@ class TensorSource:
         rank: int = 0,
         world_size: int = 1,
         device: torch.device | str | None = None,
+        steps_per_epoch: int | None = None,
     ) -> None:
         self.batch_size, self.seed, self.rank, self.world_size = batch_size, seed, rank, world_size
+        self.steps_per_epoch = steps_per_epoch
         self.train_idx, self.val_idx = _split(len(tensors[0]), val_fraction, seed)
         self.data = [t.to(device) if device is not None else t for t in tensors]
 
     def epoch_rows(self, epoch: int) -> torch.Tensor:
         """This epoch's shuffled training rows (this rank's share under DDP)."""
-        g = torch.Generator().manual_seed(self.seed * 100_003 + epoch)
-        rows = self.train_idx[torch.randperm(len(self.train_idx), generator=g)]
+        if self.steps_per_epoch is None:
+            rows = self._shuffled(epoch)
+        else:  # positions [e K, (e + 1) K) of the stream of passes, K rows for all ranks
+            K = self.steps_per_epoch * self.batch_size * self.world_size
+            first, last = (
+                epoch * K // len(self.train_idx),
+                ((epoch + 1) * K - 1) // len(self.train_idx),
+            )
+            stream = torch.cat([self._shuffled(r) for r in range(first, last + 1)])
+            start = epoch * K - first * len(self.train_idx)
+            rows = stream[start : start + K]
         if self.world_size > 1:  # DistributedSampler's rule: pad to a multiple, take every k-th
             per_rank = math.ceil(len(rows) / self.world_size)
             rows = torch.cat([rows, rows[: per_rank * self.world_size - len(rows)]])
             rows = rows[self.rank :: self.world_size]
         return rows
+
+    def _shuffled(self, r: int) -> torch.Tensor:
+        g = torch.Generator().manual_seed(self.seed * 100_003 + r)
+        return self.train_idx[torch.randperm(len(self.train_idx), generator=g)]
 
     def train_batches(self, epoch: int) -> Iterator[Batch]:
         return self._batches(self.epoch_rows(epoch))

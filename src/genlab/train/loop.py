@@ -101,7 +101,9 @@ def fit_module(
     best_state = copy.deepcopy(module.state_dict())
     run = Run(module, step, ema, config, best_state, rank=dist.rank, device=dist.device)
     _train(run, source, loss_fn, dist, [*_builtin_callbacks(config, dist.rank), *callbacks])
-    return TrainResult(run.best_val, run.best_epoch, run.epoch, run.stopped_by, run.history)
+    return TrainResult(
+        run.best_val, run.best_epoch, run.epoch, run.stopped_by, run.history, run.elapsed
+    )
 
 
 def _tensor_source(
@@ -115,6 +117,7 @@ def _tensor_source(
         rank=dist.rank,
         world_size=dist.world_size,
         device=dist.device,
+        steps_per_epoch=config.steps_per_epoch,
     )
 
 

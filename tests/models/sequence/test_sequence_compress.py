@@ -33,7 +33,7 @@ def test_round_trip_python_source_costs_about_its_log_prob(tiny_model):
     assert genlab.decompress(blob, tiny_model) == [data]
     ideal_bits = -tiny_model.log_prob([data])[0] / np.log(2)
     assert len(blob) * 8 < ideal_bits + 8 * 64  # header, CRC and the coder's last words
-    assert unpack(blob)[0].codec == 3
+    assert unpack(blob)[0].codec == 4
 
 
 def test_wrong_model_kinds_fail_clearly(tiny_model, code_texts):
@@ -57,3 +57,42 @@ def test_wrong_model_kinds_fail_clearly(tiny_model, code_texts):
         genlab.decompress(text_blob, other.fit(code_texts[:4]))
     with pytest.raises(genlab.InputError, match="do not apply"):
         genlab.compress(tiny_model, ["abc"], step=0.1)
+
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "sequence_v1"
+
+
+def test_files_of_the_first_sequence_codec_still_decode():
+    model = genlab.load_model(FIXTURES / "seq-tiny")
+    blob = (FIXTURES / "seq3.glz").read_bytes()
+    assert unpack(blob)[0].codec == 3
+    assert genlab.decompress(blob, model) == ["def g(y):\n    return y * 2\n", "", "été"]
+    texts = ["def g(y):\n    return y * 2\n", "", "été"]
+    np.testing.assert_allclose(model.log_prob(texts), np.load(FIXTURES / "seq-lp.npy"), atol=1e-4)
+
+
+def test_long_texts_are_cut_into_streams_and_blocks(tiny_model, monkeypatch):
+    from genlab.jobs.compress import sequence as codec
+
+    monkeypatch.setattr(codec, "SEGMENT_KB", 1)  # 1 KiB streams: 2500 bytes make 3
+    monkeypatch.setattr(codec, "BLOCK_ROWS", 500)  # several ANS blocks
+    rng = np.random.default_rng(1)
+    texts = [b"x = 1\n" * 400, rng.integers(0, 256, 1100).astype(np.uint8).tobytes(), b"ab"]
+    blob = genlab.compress(tiny_model, texts)
+    assert unpack(blob)[0].group == 1  # the stream length travels in the file
+    monkeypatch.setattr(codec, "SEGMENT_KB", 16)  # the decoder reads it from there
+    assert genlab.decompress(blob, tiny_model) == texts
+
+
+def test_a_corrupted_stream_payload_fails_clearly(tiny_model):
+    blob = bytearray(genlab.compress(tiny_model, ["def f(x):\n    return x\n" * 20]))
+    header, words = unpack(bytes(blob))
+    from genlab.jobs.compress.format import pack
+
+    for bad in (words[:-1], np.concatenate([words, words[-1:]]), words[:1]):
+        with pytest.raises(genlab.ModelFileError, match="corrupted"):
+            genlab.decompress(pack(header, bad), tiny_model)
+    huge = words.copy()
+    huge[1] = 1 << 20  # a length of 2^52 bytes: refused before any work
+    with pytest.raises(genlab.ModelFileError, match="at most"):
+        genlab.decompress(pack(header, huge), tiny_model)

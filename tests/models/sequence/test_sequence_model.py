@@ -9,7 +9,7 @@ import torch
 import genlab
 from genlab.models.sequence.network import ByteTransformer
 from genlab.models.sequence.sampling import NextLogits, filtered_probs
-from genlab.models.sequence.windows import BOS, tokens, training_windows
+from genlab.models.sequence.windows import BOS, crops, scoring_windows, tokens
 
 
 def test_log_prob_is_the_sum_of_the_per_byte_conditionals(tiny_model):
@@ -107,12 +107,39 @@ def test_save_load_gives_identical_outputs(tiny_model, code_texts, tmp_path):
     assert same.sample(2, **kw) == tiny_model.sample(2, **kw)
 
 
-def test_training_windows_score_every_target_once():
+def test_scoring_windows_score_every_target_once():
     seq = tokens(b"abcdefghij")  # 12 tokens, 11 predictions
-    inputs, targets = training_windows(seq, 4)
+    inputs, targets = scoring_windows(seq, 4)
     scored = targets[targets != -100]
     assert sorted(scored.tolist()) == sorted(seq[1:].tolist()) and inputs.shape[1] == 4
     assert inputs[0, 0] == BOS
+
+
+def test_crops_score_every_prediction_once_in_context_order():
+    seq = tokens(b"abcdefghij")  # 12 tokens, 11 predictions
+    inputs, targets = crops(seq, 4)
+    keep = targets != -100
+    assert targets[keep].tolist() == seq[1:].tolist()  # each target once, in order
+    assert inputs[keep].tolist() == seq[:-1].tolist()  # each input right before its target
+
+
+def test_steps_per_epoch_makes_an_epoch_that_many_batches(code_texts):
+    m = genlab.SequenceModel(
+        context=16,
+        width=8,
+        depth=1,
+        heads=2,
+        max_epochs=2,
+        batch_size=4,
+        steps_per_epoch=3,
+        progress=False,
+    )
+    m.fit(code_texts[:4])
+    assert m.train_result_.epochs == 2
+    with pytest.raises(genlab.InputError, match="steps_per_epoch"):
+        genlab.SequenceModel(context=16, width=8, depth=1, heads=2, steps_per_epoch=0).fit(
+            ["ab"] * 9
+        )
 
 
 def test_bad_inputs_raise_input_error(tiny_model):

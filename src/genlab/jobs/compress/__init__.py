@@ -84,7 +84,7 @@ from genlab.jobs.compress.grid import (
 )
 from genlab.jobs.compress.latent import BitsBackLatent, check_latent_model
 from genlab.jobs.compress.sequence import (
-    SEQUENCE_CODEC,
+    SEQUENCE_CODECS,
     compress_texts,
     decompress_texts,
     is_sequence_model,
@@ -179,7 +179,7 @@ def decompress(blob: bytes, model: Any, *, batch_size: int = 64) -> Any:
             newer format version, or was made with another model.
     """
     header, words = unpack(blob)
-    if is_sequence_model(model) or header.codec == SEQUENCE_CODEC:
+    if is_sequence_model(model) or header.codec in SEQUENCE_CODECS:
         with one_thread():
             return decompress_texts(header, words, model, model_fingerprint(model))
     lo = _check_model(model)

@@ -59,7 +59,7 @@ MAX_LEVELS = 1 << 18
 MAX_GRID_INDEX = 1 << 53
 #: Most values one file may decode to (bounds the memory an untrusted header can ask for).
 MAX_VALUES = 1 << 27
-CODECS = {1: "autoregressive", 2: "bits-back", 3: "byte sequence"}
+CODECS = {1: "autoregressive", 2: "bits-back", 3: "byte sequence", 4: "byte streams"}
 _FIXED = struct.Struct("<4sB8sBHHIB")  # magic .. rank
 _MAX_VARINT_BYTES = 10
 

@@ -9,7 +9,10 @@ and ``context`` tokens). Training, ``log_prob``, sampling and coding share these
 so the chain rule along them is exact for texts and prompts of any length.
 
 * ``fit(texts)``: texts are a list of ``str`` or ``bytes`` (or a Dataset holding one); each
-  is cut into its windows, each target scored in the one window that predicts it.
+  is cut into back-to-back crops of ``context`` tokens, every position scored (a crop's early
+  positions learn from a short context, as a window's do at the start of a text); a seeded
+  tenth of the crops is held out for validation. ``steps_per_epoch`` makes an epoch a number
+  of batches rather than a pass, for corpora larger than a pass per validation.
 * ``log_prob(texts)``: nats per text, the sum of its ``len + 1`` conditionals (EOS included).
 * ``sample(n, prompt=...)``: the continuations of ``prompt`` (without it), ``str`` decoded
   with ``errors="replace"`` when fitted on ``str``, ``bytes`` when fitted on any ``bytes``;
@@ -30,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -44,18 +48,21 @@ from genlab.data.text import as_byte_texts
 from genlab.models.neural import NeuralModel
 from genlab.models.sequence.network import ByteTransformer, masked_nll, window_start
 from genlab.models.sequence.sampling import NextLogits, generate, picker
+from genlab.models.sequence.streams import StreamPredictor
 from genlab.models.sequence.windows import (
     BOS,
     IGNORE,
     VOCAB,
+    crops,
+    scoring_windows,
     tokens,
-    training_windows,
     windows,
 )
 
 #: What ``schema_`` records: one byte per position (persistence stores a schema).
 BYTE_SCHEMA = Schema((Column("byte", "integer", (0, 255), "uint8"),))
 _WINDOW_BATCH = 64  # windows per forward pass in log_prob
+_VAL_CROPS = 512  # most crops held out for validation
 
 
 class SequenceModel(NeuralModel):
@@ -67,6 +74,8 @@ class SequenceModel(NeuralModel):
         depth: Transformer blocks.
         heads: attention heads.
         dropout: dropout in the blocks while training.
+        steps_per_epoch: batches per epoch (None: one pass over the crops); validation, early
+            stopping, checkpoints and ``max_time`` act between epochs.
         max_epochs, batch_size, lr, weight_decay, patience, max_time, ema_decay, device,
             checkpoint_dir, resume, progress: settings of :class:`~genlab.train.TrainConfig`
             (``batch_size`` counts windows).
@@ -88,6 +97,10 @@ class SequenceModel(NeuralModel):
     bos_token: ClassVar[int] = BOS
     vocab_size: ClassVar[int] = VOCAB
 
+    #: Hyperparameters added since the first release: at their default, a model's digest (and
+    #: so the fingerprint its compressed files carry) is the one it had before they existed.
+    digest_skips_defaults: ClassVar[dict[str, Any]] = {"steps_per_epoch": None}
+
     train_defaults: ClassVar[dict[str, Any]] = {
         "max_epochs": 20,
         "batch_size": 32,
@@ -103,8 +116,10 @@ class SequenceModel(NeuralModel):
         depth: int = 4,
         heads: int = 4,
         dropout: float = 0.0,
+        steps_per_epoch: int | None = None,
     ) -> None:
         self.context = context
+        self.steps_per_epoch = steps_per_epoch
         self.width = width
         self.depth = depth
         self.heads = heads
@@ -123,7 +138,7 @@ class SequenceModel(NeuralModel):
         if not texts:
             raise InputError("fit needs at least one text, got an empty list")
         self.module_config_ = self._check_params()
-        pairs = [training_windows(tokens(t), self.module_config_["context"]) for t in texts]
+        pairs = [crops(tokens(t), self.module_config_["context"]) for t in texts]
         inputs = torch.from_numpy(np.concatenate([p[0] for p in pairs]))  # (W, C)
         targets = torch.from_numpy(np.concatenate([p[1] for p in pairs]))
         if len(inputs) < 2:
@@ -134,7 +149,11 @@ class SequenceModel(NeuralModel):
         with torch.random.fork_rng():  # seeded weights, without touching the caller's RNG
             torch.manual_seed(0 if self.random_state is None else int(self.random_state))
             module = self._build_module(self.module_config_)
-        self._train(module, lambda net, batch: masked_nll(net, *batch), [inputs, targets])
+        # a tenth of the crops validates, at most _VAL_CROPS: enough for a steady loss, and a
+        # large corpus's tenth would cost more to score than the epochs between validations
+        val_fraction = min(0.1, _VAL_CROPS / len(inputs))
+        loss = lambda net, batch: masked_nll(net, *batch)  # noqa: E731
+        self._train(module, loss, [inputs, targets], val_fraction=val_fraction)
         self.schema_ = BYTE_SCHEMA  # set last: a failed fit leaves the model unfitted
         self.n_features_in_ = 1
         self.classes_ = None
@@ -175,7 +194,7 @@ class SequenceModel(NeuralModel):
         if not texts:
             return np.zeros(0)
         C = self.module_config_["context"]
-        pairs = [training_windows(tokens(t), C) for t in texts]
+        pairs = [scoring_windows(tokens(t), C) for t in texts]
         owner = np.concatenate([np.full(len(p[0]), i) for i, p in enumerate(pairs)])
         inputs = torch.from_numpy(np.concatenate([p[0] for p in pairs]))  # (W, C)
         targets = torch.from_numpy(np.concatenate([p[1] for p in pairs]))
@@ -236,10 +255,17 @@ class SequenceModel(NeuralModel):
         x[: j - s + 1] = history[s:]
         return self._window_log_probs(x)[j - s]
 
+    def stream_predictor(self, lengths: Sequence[int]) -> StreamPredictor:
+        """Tables of the next byte of streams of ``lengths`` bytes, advanced together a byte a
+        step with a KV cache (:class:`~genlab.models.sequence.streams.StreamPredictor`): what
+        the entropy coder runs."""
+        self._check_fitted()
+        return StreamPredictor(self.module_, lengths)
+
     def _window_log_probs(self, x: np.ndarray) -> np.ndarray:
         """Log-softmax ``(C, V)`` float64 of one window ``x (C,)`` run at shape ``(1, C)``."""
         with torch.no_grad():
-            logits = self.module_(torch.from_numpy(x[None]))[0][0]  # (C, V) float32
+            logits = self.module_(torch.from_numpy(x[None]), fused=False)[0][0]  # (C, V)
             return logits.double().log_softmax(dim=-1).numpy()
 
     # ============================================================== sample

@@ -9,6 +9,8 @@ Example:
     [256, 104, 105, 256]
     >>> [(s, js.tolist()) for s, js in windows(10, 4)]
     [(0, [0, 1, 2, 3]), (2, [4, 5]), (4, [6, 7]), (6, [8, 9])]
+    >>> [row.tolist() for row in crops(tokens(b"abcde"), 4)[1]]
+    [[97, 98, 99, 100], [101, 256, -100, -100]]
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def windows(n_inputs: int, context: int) -> list[tuple[int, np.ndarray]]:
     return [(int(s), np.flatnonzero(starts == s)) for s in np.unique(starts)]
 
 
-def training_windows(seq: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:
+def scoring_windows(seq: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets ``(W, context)`` of one token sequence, zero-padded, each target
     scored in exactly one window (the one its prediction is made in), others :data:`IGNORE`."""
     n = len(seq) - 1  # predictions
@@ -50,4 +52,21 @@ def training_windows(seq: np.ndarray, context: int) -> tuple[np.ndarray, np.ndar
         stop = min(s + context, n)
         inputs[i, : stop - s] = seq[s:stop]
         targets[i, js - s] = seq[js + 1]
+    return inputs, targets
+
+
+def crops(seq: np.ndarray, context: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training inputs and targets ``(W, context)`` of one token sequence: back-to-back crops
+    of ``context`` tokens, every position scored (the last crop padded with :data:`IGNORE`).
+
+    Training scores every position of a crop, so a forward pass teaches ``context``
+    predictions rather than the half that :func:`scoring_windows` scores; the crops do not
+    overlap, so a validation crop is never seen in training.
+    """
+    n = len(seq) - 1  # predictions
+    W = -(-n // context)
+    inputs = np.zeros((W, context), dtype=np.int64)
+    targets = np.full((W, context), IGNORE, dtype=np.int64)
+    flat_in, flat_t = inputs.reshape(-1), targets.reshape(-1)
+    flat_in[:n], flat_t[:n] = seq[:-1], seq[1:]
     return inputs, targets
