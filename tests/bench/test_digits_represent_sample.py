@@ -49,18 +49,30 @@ def test_pca_baseline_matches_the_measured_values(represent_rows):
 
 
 def test_sample_rows_score_every_sampling_family(sample_rows):
-    methods = {r.method for r in sample_rows}
+    conditional = [r for r in sample_rows if r.dataset == "digits"]
+    methods = {r.method for r in conditional}
     assert methods == {"real training digits (reference)", *digits_sample.FAMILY_SETTINGS}
-    for r in sample_rows:
+    for r in conditional:
         assert r.suite == "digits-sample" and math.isfinite(r.value)
         assert r.metric in ("fd_ratio", "conditional_accuracy", "c2st_accuracy", "sample_seconds")
-    timed = {r.method for r in sample_rows if r.metric == "sample_seconds"}
+    timed = {r.method for r in conditional if r.metric == "sample_seconds"}
     assert timed == set(digits_sample.FAMILY_SETTINGS)
-    real = {r.metric: r.value for r in sample_rows if r.method.startswith("real")}
+    real = {r.metric: r.value for r in conditional if r.method.startswith("real")}
     assert real["fd_ratio"] == pytest.approx(1.0)
     assert real["conditional_accuracy"] > 0.95 and real["c2st_accuracy"] < 0.65
-    notes = [r.note for r in sample_rows if r.method.startswith("genlab.")]
+    notes = [r.note for r in conditional if r.method.startswith("genlab.")]
     assert all(n.startswith("genlab fit ") and "--label-column label" in n for n in notes)
+
+
+def test_sample_rows_end_with_the_mode_coverage_check(sample_rows):
+    unconditional = [r for r in sample_rows if r.dataset != "digits"]
+    assert {r.dataset for r in unconditional} == {digits_sample.COVERAGE_DATASET}
+    assert {r.metric for r in unconditional} == {"mode_coverage", "class_entropy"}
+    assert {r.method for r in unconditional} == {
+        "real training digits (reference)",
+        "genlab.GAN (fitted without labels)",
+        "genlab.Diffusion (no-condition branch)",
+    }
 
 
 def test_figures_are_written(represent_rows, sample_rows, out):

@@ -13,6 +13,18 @@ locally on the training split:
 * ``sample_seconds``: the time to draw 64 class-conditional digits with the family's default
   sampler (Diffusion: DDIM at its default ``steps``) once fitted.
 
+Mode coverage (dataset ``digits (unconditional)``): unconditional samples are classified by the
+same classifier; ``mode_coverage`` is the number of digits that get at least 2% of them and
+``class_entropy`` the entropy of that class histogram over ``log 10`` (1 = all ten digits
+equally often, 0 = one digit only); each row's note lists the histogram. Which samples are
+unconditional, honestly: a class-conditional GAN has no "no condition" input, so a second
+GAN is fitted without labels, for ``UNCONDITIONAL_GAN_SECONDS`` (the conditional one trains
+for its full 300 epochs; the cap keeps the check under a minute). Diffusion's class-conditional
+model has a learned "no condition" branch (labels dropped in training for classifier-free
+guidance), which ``impute`` uses when given no condition: ``N_UNCONDITIONAL`` images with
+every pixel missing are filled by it (RePaint with nothing observed: ancestral steps of the
+unconditional branch). The 360 real training digits are the reference.
+
 A reference row scores 360 real training digits the same way: ``fd_ratio`` 1 by definition,
 ``c2st_accuracy`` near 0.5, and a ``conditional_accuracy`` near 1 because the classifier was
 trained on those very images (its accuracy on the test digits is in that row's note; a
@@ -65,6 +77,13 @@ QUICK: dict[str, dict[str, Any]] = {
 }
 #: Samples timed for ``sample_seconds`` (the issue's "64 digits at the default steps").
 TIMED = 64
+#: Unconditional samples classified by the mode-coverage check.
+N_UNCONDITIONAL = 360
+#: A digit counts as covered when it gets at least this share of the unconditional samples.
+COVERED_SHARE = 0.02
+#: Training time (seconds) of the GAN fitted without labels for the mode-coverage check.
+UNCONDITIONAL_GAN_SECONDS = 45.0
+COVERAGE_DATASET = "digits (unconditional)"
 
 
 def _arg(value: Any) -> str:
@@ -101,6 +120,65 @@ def score_samples(
     return scores, f"FD {fd:.2f} vs {fd_real:.2f} for real training digits"
 
 
+def class_histogram(samples: np.ndarray, classifier: Any) -> np.ndarray:
+    """How many of the digit images ``samples`` ``(N, 8, 8)`` the fixed classifier calls each
+    digit, ``(10,)`` counts of 0..9."""
+    return np.bincount(np.asarray(classifier.predict(samples), dtype=int), minlength=10)
+
+
+def coverage_scores(counts: np.ndarray, share: float = COVERED_SHARE) -> dict[str, float]:
+    """``mode_coverage`` (classes with at least ``share`` of the samples) and ``class_entropy``
+    (the histogram's entropy over ``log(classes)``: 1 uniform, 0 a single class).
+
+    Example:
+        >>> coverage_scores(np.array([50, 49, 1, 0]))
+        {'mode_coverage': 2.0, 'class_entropy': 0.5354}
+    """
+    p = np.asarray(counts, dtype=float) / np.sum(counts)
+    seen = p[p > 0]
+    entropy = float(-(seen * np.log(seen)).sum() / np.log(len(p))) + 0.0  # one class: not -0
+    return {"mode_coverage": float((p >= share).sum()), "class_entropy": round(entropy, 4)}
+
+
+def _coverage_rows(method: str, samples: np.ndarray, seconds: float, note: str) -> list[Row]:
+    counts = class_histogram(samples, digits_classifier())
+    histogram = " ".join(f"{c}:{k}" for c, k in enumerate(counts))
+    note = f"{note}; classifier's histogram of {len(samples)} samples {histogram}"
+    return [
+        Row(NAME, "sample", COVERAGE_DATASET, method, metric, value, True, seconds, note)
+        for metric, value in coverage_scores(counts).items()
+    ]
+
+
+def coverage_rows(train: Any, reference: np.ndarray, diffusion: Any, quick: bool) -> list[Row]:
+    """Mode coverage of unconditional samples (see the module docstring): real training
+    digits, a GAN fitted without labels, the "no condition" branch of ``diffusion``."""
+    import genlab
+
+    rows = _coverage_rows("real training digits (reference)", reference, 0.0, "360 real digits")
+    settings = {**FAMILY_SETTINGS["genlab.GAN"][1], "max_time": UNCONDITIONAL_GAN_SECONDS}
+    settings.update(QUICK["gan"] if quick else {})
+    start = time.perf_counter()
+    gan = genlab.GAN(**settings, progress=False).fit(train)
+    samples = gan.sample(N_UNCONDITIONAL, random_state=0)
+    command = _command("gan", settings).replace(" --label-column label", "")
+    note = f"{command} (no labels; {gan.train_result_.epochs} epochs)"
+    rows += _coverage_rows("genlab.GAN (fitted without labels)", samples, _since(start), note)
+    start = time.perf_counter()
+    holes = np.full((N_UNCONDITIONAL, *train.X.shape[1:]), np.nan)
+    samples = diffusion.impute(holes, random_state=0)  # no condition: the "no condition" branch
+    note = (
+        "the class-conditional model above, its no-condition branch: impute of images with "
+        f"every pixel missing (RePaint, ancestral steps, steps={diffusion.steps})"
+    )
+    rows += _coverage_rows("genlab.Diffusion (no-condition branch)", samples, _since(start), note)
+    return rows
+
+
+def _since(start: float) -> float:
+    return time.perf_counter() - start
+
+
 def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
     """Every sampling family, fitted with labels; a reference row for real digits."""
     import genlab
@@ -117,12 +195,13 @@ def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
     note = f"360 real training digits; classifier test accuracy {accuracy:.3f}; {note}"
     rows = _rows("real training digits (reference)", scores, time.perf_counter() - start, note)
     figures = None if out is None else Path(out) / "figures"
+    fitted = {}
     for method, (family, settings) in FAMILY_SETTINGS.items():
         settings = {**settings, **(QUICK[family] if quick else {})}
         cls = genlab.FAMILIES[family]
         extra = {"progress": False} if "progress" in cls().get_params() else {}
         start = time.perf_counter()
-        model = cls(**settings, **extra).fit(train, train.y)
+        model = fitted[family] = cls(**settings, **extra).fit(train, train.y)
         samples = np.asarray(model.sample(len(labels), condition=labels, random_state=0))
         fit_seconds = time.perf_counter() - start
         scores, fd_note = score_samples(samples, labels, test.X, reference)
@@ -140,4 +219,4 @@ def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
             title = f"{method} (fitted with labels): 10 samples per class"
             fig = sample_grid_figure(samples[keep], labels[keep], title=title)
             save_figure(fig, figures / f"samples_{family}.png")
-    return rows
+    return rows + coverage_rows(train, reference, fitted["diffusion"], quick)

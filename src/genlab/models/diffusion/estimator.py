@@ -16,6 +16,7 @@ module                                          what
 :mod:`~genlab.models.diffusion.reverse`         guidance, DDIM sampling, RePaint
 :mod:`~genlab.models.diffusion.bound`           ``log_prob``: the variational bound
 :mod:`~genlab.models.diffusion.latents`         ``encode``/``decode`` by DDIM inversion
+:mod:`~genlab.models.diffusion.trajectory`      ``trajectory``: the reverse pass step by step
 ==============================================  ==============================================
 
 Example:
@@ -46,6 +47,7 @@ from genlab.models.diffusion.mlp import MLPDenoiser
 from genlab.models.diffusion.process import GaussianDiffusion
 from genlab.models.diffusion.reverse import ddim_sample, guided_eps, repaint
 from genlab.models.diffusion.superres import IMAGE_CONDITIONS, BlockGrid, repair_blocks
+from genlab.models.diffusion.trajectory import DiffusionTrajectory
 from genlab.models.diffusion.unet import UNet
 from genlab.models.neural import NeuralModel
 
@@ -71,7 +73,7 @@ def diffusion_loss(
     return process.training_losses(module, x, t, codes=codes)["loss"].mean()
 
 
-class Diffusion(DiffusionLatents, NeuralModel):
+class Diffusion(DiffusionLatents, DiffusionTrajectory, NeuralModel):
     """Denoising diffusion model (class-conditional when fitted with labels; image-conditional,
     e.g. super-resolution, when fitted with ``condition=Condition.image(small_images)``).
 
@@ -111,6 +113,8 @@ class Diffusion(DiffusionLatents, NeuralModel):
 
     ``encode``/``decode`` run the deterministic DDIM path between data and noise (DDIM
     inversion), so ``interpolate`` walks between two examples through their noise.
+    :meth:`~genlab.models.diffusion.trajectory.DiffusionTrajectory.trajectory` returns the states
+    of ``sample``'s reverse pass, from the noise to the samples.
 
     Args:
         timesteps: diffusion steps ``T`` of training and of the bound.
@@ -302,7 +306,13 @@ class Diffusion(DiffusionLatents, NeuralModel):
         return low.float(), high.float()
 
     @torch.no_grad()
-    def _sample(self, n: int, codes: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
+    def _sample(
+        self,
+        n: int,
+        codes: np.ndarray | None,
+        rng: np.random.Generator,
+        trace: list[torch.Tensor] | None = None,
+    ) -> np.ndarray:
         self._check_params()
         layout = self._layout()
         if n == 0:
@@ -315,7 +325,15 @@ class Diffusion(DiffusionLatents, NeuralModel):
             project = grid.projector(target, *layout.affine())
         shape, steps = (n, layout.dim), int(self.steps)
         x = ddim_sample(
-            self._process(), eps_fn, shape, steps, g, self._clip(), project=project, eta=self.eta
+            self._process(),
+            eps_fn,
+            shape,
+            steps,
+            g,
+            self._clip(),
+            project=project,
+            eta=self.eta,
+            trace=trace,
         )
         A = layout.from_net(x)
         if grid is not None and layout.all_integer:

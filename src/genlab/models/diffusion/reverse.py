@@ -62,18 +62,24 @@ def ddim_sample(
     top: int | None = None,
     project: Callable[[torch.Tensor], torch.Tensor] | None = None,
     eta: float = 0.0,
+    trace: list[torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Rows ``shape = (n, D)`` by ``steps`` DDIM steps from noise drawn with ``g`` (or from
     ``start`` at step ``top``, e.g. the output of :func:`ddim_invert`): deterministic for
     ``eta = 0``, ancestral (fresh noise each step) for ``eta = 1``; ``project`` keeps every
-    predicted ``x_0`` consistent with a condition."""
+    predicted ``x_0`` consistent with a condition. A ``trace`` list receives the start and
+    the state after every step (``steps + 1`` tensors, the last one returned)."""
     x = torch.randn(shape, generator=g) if start is None else start
     n = shape[0]
     for t, t_prev in _pairs(process, steps, top):
+        if trace is not None:
+            trace.append(x)
         tt, tp = torch.full((n,), t), torch.full((n,), t_prev)
         noise = torch.randn(shape, generator=g) if eta > 0 else None
         eps = eps_fn(x, tt)
         x = process.ddim_step(x, eps, tt, tp, eta=eta, noise=noise, clip=clip, project=project)
+    if trace is not None:
+        trace.append(x)
     return x
 
 
