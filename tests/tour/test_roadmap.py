@@ -27,3 +27,11 @@ def test_nothing_missing_is_done(tmp_path, monkeypatch):
     monkeypatch.setattr(roadmap, "NOT_BUILT", (("kde", "KDE"), ("genlab.jobs.condition", "")))
     section = roadmap.section_not_built(Tour(TourConfig(tmp_path, quiet=True)))
     assert section.status == "done" and len(section.tables[0].rows) == 2
+
+
+def test_a_family_with_a_tour_section_is_not_listed_as_missing():
+    from genlab.tour import SECTIONS
+
+    shown = {make.__name__.removeprefix("section_") for make in SECTIONS}
+    assert {"diffusion", "gan"} <= shown
+    assert not shown & {name for name, _ in roadmap.NOT_BUILT}

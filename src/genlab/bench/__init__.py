@@ -21,6 +21,7 @@ from genlab.bench.rows import Row
 from genlab.bench.suites import (
     anomaly,
     classify,
+    code_compress,
     digits_compress,
     digits_density,
     digits_represent,
@@ -45,6 +46,7 @@ SUITES: dict[str, Callable[..., list[Row]]] = {
     digits_represent.NAME: digits_represent.run,
     digits_sample.NAME: digits_sample.run,
     digits_superres.NAME: digits_superres.run,
+    code_compress.NAME: code_compress.run,
 }
 
 

@@ -16,20 +16,32 @@ from typing import Any
 
 import numpy as np
 
+from genlab.core.condition import Condition
 from genlab.core.errors import InputError
 from genlab.report.html import Figure
 
-#: Default budget of the whole tour (minutes); the training shares below add up to 60% of it,
-#: the rest is for evaluation, sampling, compression and figures.
+#: Default budget of the whole tour (minutes); the training shares below add up to 90% of it,
+#: the rest is for evaluation, sampling, compression and figures (the whole default tour stays
+#: under 10 minutes on 2 cores).
 DEFAULT_BUDGET_MINUTES = 8.0
-#: Share of the budget each neural model may train for (its ``max_time``).
+#: Share of the budget each neural model may train for (its ``max_time``). The diffusion and
+#: GAN models (25% together) came last; the class-conditional diffusion model, whose samples
+#: the diffusion section shows most of, gets the largest of their shares.
 SHARES = {
     "digits-ar": 0.26,
     "digits-ar-classes": 0.14,
     "digits-vae2": 0.07,
     "digits-hvae": 0.06,
     "rings-flow": 0.07,
+    "digits-diffusion-classes": 0.10,
+    "digits-diffusion-superres": 0.05,
+    "digits-gan-classes": 0.05,
+    "digits-gan": 0.05,
+    "code-sequence": 0.05,  # the text/code section's byte Transformer (tour/text.py)
 }
+#: What a tour model is fitted with besides its data: nothing, the class labels, or the 4x4
+#: average-pooled digits as image conditions (super-resolution).
+CONDITIONS = ("", "labels", "pooled")
 
 
 # ================================================================== settings
@@ -121,10 +133,11 @@ class Tour:
     def _fit_cached(self, name: str) -> Any:
         import genlab
 
-        make, data_name, with_labels = model_specs(self)[name]
+        make, data_name, conditioned = model_specs(self)[name]
         model = make()
         train, _ = self.data(data_name)  # models train on the training part of a split
-        key = _cache_key(model, train, with_labels)
+        condition = _condition(train, conditioned)
+        key = _cache_key(model, train, condition)
         folder = self.config.out / "models" / name
         meta_file = folder / "tour.json"
         if meta_file.is_file():
@@ -138,7 +151,7 @@ class Tour:
                     self.say(f"[green]✓[/green] {name}: reused the cached model in {folder}")
                     return loaded
         with self.step(f"train {name}", spinner="progress" not in model.get_params()):
-            model.fit(train, train.y if with_labels else None)
+            model.fit(train, condition=condition)
         folder.mkdir(parents=True, exist_ok=True)
         model.save(folder)
         meta_file.write_text(json.dumps({"key": key, "fit_seconds": self.steps[-1][1]}))
@@ -174,19 +187,34 @@ class Tour:
         return self.figure(sample_grid_figure(images, **kwargs), name, caption)
 
 
-def _cache_key(model: Any, data: Any, with_labels: bool) -> str:
-    """Hash of what a fitted model depends on: family, settings, training data and labels."""
+def _condition(train: Any, conditioned: str) -> Any:
+    """What a model of :func:`model_specs` is fitted with (``conditioned`` in
+    :data:`CONDITIONS`): None, the labels, or the pooled images as a ``Condition``."""
+    from genlab.bench.suites.digits_superres import pool
+
+    if conditioned not in CONDITIONS:
+        raise ValueError(f"unknown tour condition {conditioned!r}")
+    if conditioned == "pooled":
+        return Condition.image(pool(np.asarray(train.X, dtype=float)))
+    return train.y if conditioned == "labels" else None
+
+
+def _cache_key(model: Any, data: Any, condition: Any) -> str:
+    """Hash of what a fitted model depends on: family, settings, training data and what it
+    was conditioned on (labels or images)."""
     params = {k: v for k, v in model.get_params().items() if k != "progress"}
     digest = hashlib.sha256(np.ascontiguousarray(data.flat()).tobytes())
-    if with_labels:
-        digest.update(np.asarray(data.y).tobytes())
+    if condition is not None:  # labels as they were; images by their values
+        values = condition.values if isinstance(condition, Condition) else condition
+        digest.update(np.asarray(values).tobytes())
     text = json.dumps([model.family, params, digest.hexdigest()], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # ==================================================================== models
-def model_specs(tour: Tour) -> dict[str, tuple[Callable[[], Any], str, bool]]:
-    """Name -> (a new unfitted model, the data it trains on, whether with class labels).
+def model_specs(tour: Tour) -> dict[str, tuple[Callable[[], Any], str, str]]:
+    """Name -> (a new unfitted model, the data it trains on, what it is conditioned on: one
+    of :data:`CONDITIONS`).
 
     The any-order autoregressive model is genlab's best density and coder on digits, so it
     gets the largest share of the budget. Compression codes with an unconditional model, so
@@ -218,15 +246,43 @@ def model_specs(tour: Tour) -> dict[str, tuple[Callable[[], Any], str, bool]]:
     flow = trained("rings-flow", {"max_epochs": 400}, {"max_epochs": 5})
     k = 3 if fast else 10  # mixture components
     return {
-        "digits-ar": (lambda: genlab.AutoregressiveModel(**ar), "digits", False),
-        "digits-ar-classes": (lambda: genlab.AutoregressiveModel(**ar_classes), "digits", True),
-        "digits-vae2": (lambda: genlab.VAE(**vae), "digits", False),
-        "digits-hvae": (lambda: genlab.HierarchicalVAE(**hvae), "digits", False),
-        "digits-gmm": (lambda: genlab.GaussianMixture(n_components=k), "digits", False),
-        "digits-kde": (lambda: genlab.KDE(random_state=seed), "digits", False),
-        "rings-flow": (lambda: genlab.Flow(**flow), "rings", False),
-        "rings-gmm": (lambda: genlab.GaussianMixture(n_components=2 * k), "rings", False),
-        "rings-kde": (lambda: genlab.KDE(random_state=seed), "rings", False),
+        "digits-ar": (lambda: genlab.AutoregressiveModel(**ar), "digits", ""),
+        "digits-ar-classes": (lambda: genlab.AutoregressiveModel(**ar_classes), "digits", "labels"),
+        "digits-vae2": (lambda: genlab.VAE(**vae), "digits", ""),
+        "digits-hvae": (lambda: genlab.HierarchicalVAE(**hvae), "digits", ""),
+        "digits-gmm": (lambda: genlab.GaussianMixture(n_components=k), "digits", ""),
+        "digits-kde": (lambda: genlab.KDE(random_state=seed), "digits", ""),
+        "rings-flow": (lambda: genlab.Flow(**flow), "rings", ""),
+        "rings-gmm": (lambda: genlab.GaussianMixture(n_components=2 * k), "rings", ""),
+        "rings-kde": (lambda: genlab.KDE(random_state=seed), "rings", ""),
+        **_generator_specs(trained),
+    }
+
+
+def _generator_specs(
+    trained: Callable[[str, dict, dict], dict],
+) -> dict[str, tuple[Callable[[], Any], str, str]]:
+    """The diffusion and GAN models of :func:`model_specs`. The super-resolution model takes
+    the settings that ``digits-superres`` chose on a validation split (no guidance, ancestral
+    steps); the unconditional GAN exists for the mode-coverage check (a class-conditional GAN
+    has no "no condition" input to sample from)."""
+    import genlab
+
+    diffusion_tiny = {"width": 8, "emb_dim": 16, "timesteps": 50, "steps": 10, "max_epochs": 2}
+    diffusion = trained("digits-diffusion-classes", {}, diffusion_tiny)
+    superres = trained(
+        "digits-diffusion-superres",
+        {"guidance": 0.0, "eta": 1.0},
+        {**diffusion_tiny, "guidance": 0.0, "eta": 1.0},
+    )
+    gan_tiny = {"latent_dim": 4, "hidden": 16, "conv_width": 4, "max_epochs": 2}
+    gan_classes = trained("digits-gan-classes", {}, gan_tiny)
+    gan = trained("digits-gan", {}, gan_tiny)
+    return {
+        "digits-diffusion-classes": (lambda: genlab.Diffusion(**diffusion), "digits", "labels"),
+        "digits-diffusion-superres": (lambda: genlab.Diffusion(**superres), "digits", "pooled"),
+        "digits-gan-classes": (lambda: genlab.GAN(**gan_classes), "digits", "labels"),
+        "digits-gan": (lambda: genlab.GAN(**gan), "digits", ""),
     }
 
 

@@ -11,9 +11,6 @@ from genlab.tour.context import Tour
 #: Families and jobs the lecture names that the tour does not show: a family name (looked up
 #: in the registry) or a module (looked up on disk), and what it is.
 NOT_BUILT = (
-    ("diffusion", "Diffusion (DDPM/DDIM): samples by denoising; inpainting; DDIM inversion"),
-    ("gan", "GAN: samples from a generator trained against a discriminator"),
-    ("sequence", "SequenceModel: text and code (byte/char Transformer), captions, seq2seq"),
     ("audio", "audio: waveforms and spectrograms"),
     ("genlab.web", "the web playground (FastAPI app with an interactive timeline)"),
 )

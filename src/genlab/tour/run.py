@@ -13,10 +13,13 @@ from genlab.tour.compress import section_compress
 from genlab.tour.condition import section_condition
 from genlab.tour.context import DEFAULT_BUDGET_MINUTES, Tour, TourConfig
 from genlab.tour.density import section_density
+from genlab.tour.diffusion import section_diffusion
+from genlab.tour.gan import section_gan
 from genlab.tour.generate import section_generate
 from genlab.tour.impute import section_impute
 from genlab.tour.represent import section_represent
 from genlab.tour.roadmap import section_not_built
+from genlab.tour.text import section_text
 
 SECTIONS: tuple[Callable[[Tour], Section], ...] = (
     section_generate,
@@ -25,6 +28,9 @@ SECTIONS: tuple[Callable[[Tour], Section], ...] = (
     section_impute,
     section_represent,
     section_compress,
+    section_diffusion,
+    section_gan,
+    section_text,
 )
 
 
