@@ -22,3 +22,20 @@ def test_compare_saved_models_on_the_test_split(tmp_path, capsys):
     assert "at least one model folder" in capsys.readouterr().err
     assert run("compare", tmp_path / "kde", "iris:valid") == 2
     assert "must be one of" in capsys.readouterr().err
+
+
+def test_compare_reads_na_values_in_the_data(tmp_path, capsys):
+    # '?' marks a missing cell; without --na-values the column is not numeric and the models,
+    # fitted on numbers, refuse it
+    rows = [[0.1 * i, 2.0 - 0.05 * i] for i in range(40)]
+    pd.DataFrame(rows, columns=["a", "b"]).to_csv(tmp_path / "fit.csv", index=False)
+    held = pd.DataFrame(rows[:10], columns=["a", "b"]).astype(object)
+    held.iloc[3, 1] = "?"
+    held.to_csv(tmp_path / "held.csv", index=False)
+    for name in ("g1", "g2"):
+        assert run("fit", "gmm", tmp_path / "fit.csv", "-o", tmp_path / name, "-q") == 0
+    args = ["compare", tmp_path / "g1", tmp_path / "g2", tmp_path / "held.csv"]
+    assert run(*args, "-q") == 2
+    capsys.readouterr()
+    assert run(*args, "--na-values", "?", "-o", tmp_path / "t.csv", "-q") == 0
+    assert len(pd.read_csv(tmp_path / "t.csv")) == 2

@@ -68,6 +68,7 @@ def compare(
         str | None, typer.Option(help="Column of DATA with class labels for conditional models.")
     ] = None,
     confidence: Annotated[float, typer.Option(help="Level of the difference intervals.")] = 0.95,
+    na_values: NaValues = None,
     quiet: Quiet = False,
 ) -> None:
     """Compare saved models by held-out NLL on DATA, best first.
@@ -87,7 +88,12 @@ def compare(
         check_out(plot, formats=(".png", ".pdf", ".svg"))
     with progress(f"Scoring {len(model_dirs)} models on {data}"):
         table = compare_saved(
-            model_dirs, data, label_column=label_column, confidence=confidence, plot=plot
+            model_dirs,
+            data,
+            label_column=label_column,
+            confidence=confidence,
+            plot=plot,
+            na_values=na_values or (),
         )
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -215,10 +215,12 @@ def compare_saved(
     label_column: str | None = None,
     confidence: float = 0.95,
     plot: str | Path | None = None,
+    na_values: Sequence[str] = (),
 ) -> pd.DataFrame:
     """:func:`compare` for saved models (folders of ``model.save``) on DATA (what ``genlab
     compare DIR1 DIR2 ... DATA`` runs). Models are named by their folder; ``label_column``
-    makes DATA's labels the condition of class-conditional models."""
+    makes DATA's labels the condition of class-conditional models; ``na_values`` are more
+    cells of DATA to read as missing (as ``open_data``'s)."""
     from genlab.core.persistence import load_model
     from genlab.data.sources import open_data
 
@@ -226,7 +228,7 @@ def compare_saved(
         raise InputError("compare needs at least one saved model folder")
     names = _unique([Path(d).name or str(d) for d in model_dirs])
     models = {name: load_model(d) for name, d in zip(names, model_dirs, strict=True)}
-    ds = open_data(data, label_column=label_column)
+    ds = open_data(data, label_column=label_column, na_values=na_values)
     return compare(models, ds.X, condition=ds.y, confidence=confidence, plot=plot)
 
 
