@@ -35,7 +35,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import Pipeline
 
-from genlab.bench.rows import Row
+from genlab.bench.rows import Row, join_notes, training_note
 from genlab.data.datasets import load_dataset
 
 NAME = "classify"
@@ -111,7 +111,7 @@ def autoregressive_rows(quick: bool) -> list[Row]:
         "autoregressive", **settings, n_orders=1, progress=False, random_state=0
     ).fit(train.X, train.y)
     fit_seconds = time.perf_counter() - start
-    epochs = clf.model_.train_result_.epochs
+    epochs, time_note = clf.model_.train_result_.epochs, training_note(clf.model_)
     if quick:
         test = test.subset(np.arange(QUICK_TEST_IMAGES))
     rows = []
@@ -121,6 +121,7 @@ def autoregressive_rows(quick: bool) -> list[Row]:
         accuracy = float(np.mean(clf.predict(test.X) == test.y))
         seconds = fit_seconds + time.perf_counter() - start
         note = f"{epochs} epochs in {fit_seconds:.0f} s, log p(x | c) over {k} order(s)"
+        note = join_notes(note, time_note)
         rows.append(
             _row(
                 f"genlab.GenerativeClassifier('autoregressive', n_orders={k})",

@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 
 from genlab.bench.baselines import sklearn_gmm_bic, sklearn_kde_cv
-from genlab.bench.rows import Row
+from genlab.bench.rows import Row, join_notes, training_note
 from genlab.core.units import bits_per_dim
 from genlab.data.datasets import Dataset, load_dataset
 from genlab.nn.dequantize import dequantize, dequantized_log_prob
@@ -89,7 +89,9 @@ def autoregressive_rows(train: Dataset, test: Dataset, quick: bool) -> list[Row]
         per_order = model.log_prob_orders(test.X, orders=k)  # (N, k)
         log_prob = np.logaddexp.reduce(per_order, axis=1) - math.log(k)
         what = "raster order" if k == 1 else f"log mean over {k} orders (raster + random)"
-        note = f"exact, {what}; {epochs} epochs in {fit_seconds:.0f} s"
+        note = join_notes(
+            f"exact, {what}; {epochs} epochs in {fit_seconds:.0f} s", training_note(model)
+        )
         seconds = fit_seconds + time.perf_counter() - start
         rows.append(_row(f"genlab.AutoregressiveModel(n_orders={k})", log_prob, seconds, note))
     return rows
@@ -138,6 +140,7 @@ def genlab_other_rows(train: Dataset, test: Dataset, quick: bool) -> list[Row]:
             note = f"bound: importance-weighted (IWAE) with k={k}"
         else:  # the family says whether it dequantized
             note = BOUND_NOTE if model.likelihood_is_bound else "exact"
+        note = join_notes(note, training_note(model))  # "" for KDE and GaussianMixture
         rows.append(_row(method, log_prob, time.perf_counter() - start, note))
     return rows
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from genlab.bench.rows import Row
+from genlab.bench.rows import Row, join_notes, training_note
 from genlab.data.datasets import Dataset, load_dataset
 from genlab.metrics.probes import knn_probe_accuracy, probe_accuracy, recon_rmse
 
@@ -127,6 +127,7 @@ def vae_rows(method: str, d: int, train: Dataset, test: Dataset, quick: bool):
         f"{vae.train_result_.epochs} epochs; codes = posterior means"
         + ("; training labels move the class prior means only" if supervised else "")
     )
+    note = join_notes(note, training_note(vae))
     rows = _rows(f"digits-z{d}", method, scores, time.perf_counter() - start, note)
     return rows, vae, Zte
 

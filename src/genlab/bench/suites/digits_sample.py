@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from genlab.bench.rows import Row
+from genlab.bench.rows import Row, join_notes, training_note
 from genlab.data.datasets import load_dataset
 from genlab.metrics.samples import (
     c2st_accuracy,
@@ -162,7 +162,9 @@ def coverage_rows(train: Any, reference: np.ndarray, diffusion: Any, quick: bool
     gan = genlab.GAN(**settings, progress=False).fit(train)
     samples = gan.sample(N_UNCONDITIONAL, random_state=0)
     command = _command("gan", settings).replace(" --label-column label", "")
-    note = f"{command} (no labels; {gan.train_result_.epochs} epochs)"
+    note = join_notes(
+        f"{command} (no labels; {gan.train_result_.epochs} epochs)", training_note(gan)
+    )
     rows += _coverage_rows("genlab.GAN (fitted without labels)", samples, _since(start), note)
     start = time.perf_counter()
     holes = np.full((N_UNCONDITIONAL, *train.X.shape[1:]), np.nan)
@@ -171,6 +173,7 @@ def coverage_rows(train: Any, reference: np.ndarray, diffusion: Any, quick: bool
         "the class-conditional model above, its no-condition branch: impute of images with "
         f"every pixel missing (RePaint, ancestral steps, steps={diffusion.steps})"
     )
+    note = join_notes(note, training_note(diffusion))
     rows += _coverage_rows("genlab.Diffusion (no-condition branch)", samples, _since(start), note)
     return rows
 
@@ -206,6 +209,7 @@ def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
         fit_seconds = time.perf_counter() - start
         scores, fd_note = score_samples(samples, labels, test.X, reference)
         note = f"{_command(family, settings)}; 36 samples per class; {fd_note}"
+        note = join_notes(note, training_note(model))  # "" for KDE and GaussianMixture
         rows += _rows(method, scores, fit_seconds, note)
         start = time.perf_counter()
         model.sample(TIMED, condition=labels[:TIMED], random_state=1)

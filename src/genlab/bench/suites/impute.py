@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from genlab.bench.rows import Row
+from genlab.bench.rows import Row, add_training_note
 from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
 from genlab.jobs.impute import impute, intervals
@@ -287,7 +287,7 @@ def genlab_rows(
             f"{'inside' if inside else 'outside'} target {COVERAGE_TARGET[0]}-{COVERAGE_TARGET[1]}"
         )
         rows.append(_row(case, method, "coverage90", covered, time.perf_counter() - start, note))
-    return rows
+    return add_training_note(rows, imputer)  # a model hit by max_time says so
 
 
 def tabular_data(name: str, rate: float) -> tuple[np.ndarray, np.ndarray]:

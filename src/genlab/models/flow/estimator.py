@@ -18,7 +18,8 @@ So an untrained flow is a (shrunk, heavy-tailed) Gaussian mixture (:mod:`.start`
 adds only the structure that the validation split supports (early stopping with the best
 weights kept). Input noise (``noise_std``) and weight decay regularize it further on small
 tables. Heavy tails bound the cost of a held-out row far from the training data, which a
-Gaussian base charges quadratically in its distance.
+Gaussian base charges quadratically in its distance. ``tools/choose_flow.py`` checks these
+defaults against one change at a time on validation splits of the *training* rows.
 
 Categorical columns are modelled exactly, not dequantized: ``p(x) = p(c) p(x_num | c)`` with
 ``p(c)`` the smoothed joint table of the category combinations per class (:mod:`.table`),

@@ -52,7 +52,8 @@ class GaussianMixture(GenerativeModel):
         prior: conjugate (normal-inverse-Wishart) prior on the covariances, as in mclust
             (Fraley & Raftery, 2007): ``True`` adds ``D + 2`` pseudo-rows of the pooled data
             covariance to every component, a number scales that, ``False`` is plain maximum
-            likelihood. It keeps components from collapsing onto a few points.
+            likelihood. It keeps components from collapsing onto a few points. The default
+            weight is the choice of ``tools/choose_gmm_prior.py`` (training data only).
         covariance_type: ``"full"`` or ``"diag"``.
         n_factors: ``q`` restricts every full covariance to ``W Wᵀ + σ² I`` with ``W`` of rank
             ``q`` (a mixture of probabilistic PCA, Tipping & Bishop 1999; in standardized

@@ -85,7 +85,10 @@ class VAE(ImportanceWeighted, LatentAccess, NeuralModel):
             price of a prior that fits the codes less well (worse samples); ``beta > 1``
             pulls the codes towards the prior (with ``latent_prior="class"``: towards their
             class means), trading reconstruction for separation. ``log_prob`` is always the
-            unweighted bound.
+            unweighted bound. The default 1 trains the ELBO itself; no data chose it. The
+            ``digits-represent`` suite's class-prior values (8 for 2-D codes, 2 for 8-D) are
+            the best 5-NN probe of 1, 2, 4 and 8 on held-out *training* digits, by
+            ``tools/choose_vae_beta.py`` (which prints the figures).
         latent_prior: ``"normal"`` (``p(z) = N(0, I)``; labels given to ``fit`` condition
             encoder, decoder and prior: a conditional VAE) or ``"class"`` (needs labels: each
             class gets a learned prior mean, ``p(z | c) = N(mu_c, I)``, while encoder and
