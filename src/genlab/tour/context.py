@@ -131,13 +131,19 @@ class Tour:
         return self._models[name]
 
     def _fit_cached(self, name: str) -> Any:
-        import genlab
 
         make, data_name, conditioned = model_specs(self)[name]
         model = make()
         train, _ = self.data(data_name)  # models train on the training part of a split
         condition = _condition(train, conditioned)
         key = _cache_key(model, train, condition)
+        return self.fit_or_reuse(name, model, key, lambda: model.fit(train, condition=condition))
+
+    def fit_or_reuse(self, name: str, model: Any, key: str, fit: Callable[[], Any]) -> Any:
+        """The model saved in ``OUT/models/<name>`` when it was fitted under cache ``key``
+        (its settings and data), else ``model`` after ``fit()``, saved there with the key."""
+        import genlab
+
         folder = self.config.out / "models" / name
         meta_file = folder / "tour.json"
         if meta_file.is_file():
@@ -151,7 +157,7 @@ class Tour:
                     self.say(f"[green]✓[/green] {name}: reused the cached model in {folder}")
                     return loaded
         with self.step(f"train {name}", spinner="progress" not in model.get_params()):
-            model.fit(train, condition=condition)
+            fit()
         folder.mkdir(parents=True, exist_ok=True)
         model.save(folder)
         meta_file.write_text(json.dumps({"key": key, "fit_seconds": self.steps[-1][1]}))

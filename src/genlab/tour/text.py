@@ -11,7 +11,6 @@ other tour models: reused when its settings and training texts are unchanged.
 from __future__ import annotations
 
 import bz2
-import contextlib
 import gzip
 import hashlib
 import json
@@ -112,23 +111,7 @@ def fitted_model(tour: Tour, texts: list[bytes]) -> Any:
     settings = {**(TINY if tour.config.fast else FULL), "random_state": tour.config.seed}
     settings["max_time"] = tour.budget.share(SHARES[NAME])
     model = genlab.SequenceModel(**settings, progress=not tour.config.quiet)
-    key = cache_key(model, texts)
-    folder = tour.config.out / "models" / NAME
-    meta_file = folder / "tour.json"
-    if meta_file.is_file():
-        meta = json.loads(meta_file.read_text())
-        if meta.get("key") == key:
-            with contextlib.suppress(genlab.GenlabError, OSError):
-                loaded = genlab.load_model(folder)
-                tour.steps.append([f"train {NAME}", meta["fit_seconds"], "cached (earlier run)"])
-                tour.say(f"[green]✓[/green] {NAME}: reused the cached model in {folder}")
-                return loaded
-    with tour.step(f"train {NAME}", spinner=False):
-        model.fit(texts)
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save(folder)
-    meta_file.write_text(json.dumps({"key": key, "fit_seconds": tour.steps[-1][1]}))
-    return model
+    return tour.fit_or_reuse(NAME, model, cache_key(model, texts), lambda: model.fit(texts))
 
 
 def cache_key(model: Any, texts: list[bytes]) -> str:
