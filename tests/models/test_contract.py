@@ -5,7 +5,9 @@ Adding a family adds one line to ``FAST``: the hyperparameters that make it quic
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -330,6 +332,48 @@ def test_damaged_or_future_files_give_clear_errors(family, iris, tmp_path):
         genlab.load_model(tmp_path / "n")
     with pytest.raises(genlab.ModelFileError):
         genlab.load_model(tmp_path / "missing")
+
+
+#: Schema edits that a family's saved weights contradict; each is resealed with a new SHA-256.
+SCHEMA_EDITS = {
+    "drop the first column": lambda schema: schema["columns"].pop(0),
+    "drop the last column": lambda schema: schema["columns"].pop(),
+    "add a category": lambda schema: schema["columns"][3]["levels"].append("d"),
+    "remove a category": lambda schema: schema["columns"][3]["levels"].pop(),
+    "categorical made continuous": lambda schema: schema["columns"][3].update(
+        kind="continuous", levels=[], dtype="float64"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def saved_on_mixed(mixed, tmp_path_factory):
+    """family -> the folder of a model fitted on the mixed table (fitted once per family)."""
+    root, folders = tmp_path_factory.mktemp("saved"), {}
+
+    def folder(family: str):
+        if family not in folders:
+            folders[family] = make(family).fit(mixed.X).save(root / family)
+        return folders[family]
+
+    return folder
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("edit", sorted(SCHEMA_EDITS))
+def test_a_resealed_schema_the_weights_contradict_is_refused_at_load(
+    family, edit, saved_on_mixed, tmp_path
+):
+    folder = tmp_path / "m"
+    shutil.copytree(saved_on_mixed(family), folder)
+    config = json.loads((folder / "model.json").read_text())
+    assert [c["name"] for c in config["schema"]["columns"]][3] == "segment"
+    SCHEMA_EDITS[edit](config["schema"])
+    canonical = json.dumps(config["schema"], sort_keys=True).encode()
+    config["schema_sha256"] = hashlib.sha256(canonical).hexdigest()  # as a careful editor
+    (folder / "model.json").write_text(json.dumps(config))
+    with pytest.raises(genlab.ModelFileError, match=r"model\.json: the schema does not match"):
+        genlab.load_model(folder)
 
 
 # ======================================================================= sklearn

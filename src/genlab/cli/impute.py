@@ -91,6 +91,7 @@ def impute(
         filled = impute_task(model, ds.X, multiple, method=method, random_state=seed, **options)
     filled = _as_written(filled, ds.X, data, out)
     _write_imputations(filled, out, multiple, files, model.schema_)
+    _keep_types(data, _outputs(out, multiple, files))
 
 
 def _bagged(
@@ -204,6 +205,7 @@ def impute_select(
         filled = impute_task(imputer, X, multiple, method=method, random_state=seed)
     filled = _as_written(filled, X, data, out)
     _write_imputations(filled, out, multiple, files, infer_schema(X))
+    _keep_types(data, _outputs(out, multiple, files))
 
 
 def _select(
@@ -303,6 +305,18 @@ def _as_written(filled: Any, X: Any, data: str, out: Path) -> Any:
     if isinstance(filled, pd.DataFrame):
         return observed_text(filled, X, cells)
     return [observed_text(f, X, cells) for f in filled]
+
+
+def _keep_types(data: str, outputs: list[Path]) -> None:
+    """Parquet written from a Parquet DATA: each column keeps DATA's Arrow type where its
+    values fit (``int32`` stays ``int32``, ``string`` stays ``string``), as a CSV's observed
+    cells keep their text (``_as_written``)."""
+    from genlab.data.parquet import PARQUET_SUFFIXES, keep_parquet_types
+
+    if Path(data).suffix.lower() in PARQUET_SUFFIXES and Path(data).is_file():
+        for path in outputs:
+            if path.suffix.lower() in PARQUET_SUFFIXES:
+                keep_parquet_types(path, data)
 
 
 def _outputs(out: Path, multiple: int, files: bool) -> list[Path]:

@@ -371,6 +371,12 @@ class GenerativeModel(BaseEstimator):
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
         raise NotImplementedError
 
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        """What the saved state (``config["state"]``, ``arrays``) pins about the columns it
+        was fitted on, read from the state alone: see :mod:`genlab.core.state_columns`."""
+        raise NotImplementedError
+
 
 # ================================================================ module helpers
 def class_groups(codes: np.ndarray | None, n: int) -> list[tuple[int | None, np.ndarray]]:

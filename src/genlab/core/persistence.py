@@ -18,7 +18,9 @@ import numpy as np
 from genlab.core.condition import python_value
 from genlab.core.errors import InputError, ModelFileError
 from genlab.core.registry import FAMILIES
+from genlab.core.state_columns import check_state_columns
 from genlab.core.version import __version__
+from genlab.data.schema import Schema
 
 #: Bumped when the saved layout changes in a way older readers cannot handle.
 MODEL_FORMAT_VERSION = 1
@@ -147,9 +149,12 @@ def load_model(path: str | Path) -> Any:
     try:
         arrays = dict(load(blob))
         check_finite_model(config, arrays, path)
-        model = cls._from_saved(config, arrays)
-        check_saved_schema(model.schema_, path)
-        return model
+        schema = Schema.from_dict(config["schema"])
+        check_saved_schema(schema, path)
+        # the weights, not the schema's checksum (which an editor can recompute), say
+        # which columns the model was fitted on
+        check_state_columns(cls._state_columns(config, arrays), schema, config_file)
+        return cls._from_saved(config, arrays)
     except ModelFileError:
         raise
     # An edited model.json can make any of these surface while the model is rebuilt.

@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from genlab.core.errors import InputError
 from genlab.data.cells import MAX_EXACT_INTEGER, type_columns
+from genlab.data.parquet import read_parquet
 
 __all__ = [
     "read_cells",
@@ -70,7 +71,7 @@ def read_table(path: PathLike, *, na_values: Sequence[str] = ()) -> pd.DataFrame
     na_values = _check_na_values(na_values)
     if suffix in (".parquet", ".pq"):
         try:
-            table = pd.read_parquet(path, engine="pyarrow")
+            table = read_parquet(path)  # integer columns with nulls stay integers
         except (ValueError, OSError) as error:  # pyarrow's ArrowInvalid is a ValueError
             raise InputError(f"{path}: cannot parse as {suffix[1:]}: {error}") from error
         _check_not_empty(path, table)

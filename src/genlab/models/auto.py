@@ -187,6 +187,14 @@ class Auto(GenerativeModel):
         }
         return {f"inner.{k}": v for k, v in arrays.items()}, state
 
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        # the chosen family's declaration, read from its state as saved under "inner."
+        extra = config["state"]
+        inner = {k[len("inner.") :]: v for k, v in arrays.items() if k.startswith("inner.")}
+        state = {**config, "params": extra["params"], "state": extra["state"]}
+        return family_class(extra["family"])._state_columns(state, inner)
+
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
         inner = family_class(extra["family"])(**extra["params"])
         inner.schema_, inner.n_features_in_ = self.schema_, self.n_features_in_

@@ -33,6 +33,7 @@ from genlab.core.checks import check_positive_finite
 from genlab.core.errors import InputError
 from genlab.core.model import GenerativeModel
 from genlab.core.persistence import check_writable_dir
+from genlab.nn.heads import ColumnHeads
 from genlab.nn.sampling import seeded_generator, torch_generator
 from genlab.train import Callback, Step, TrainConfig, TrainResult, fit_module
 
@@ -100,6 +101,9 @@ class NeuralModel(GenerativeModel):
     min_epochs: ClassVar[int] = 1
     #: This family's defaults for some of :data:`TRAIN_SETTINGS` (the rest: TrainConfig's).
     train_defaults: ClassVar[dict[str, Any]] = {}
+    #: The ``module_config`` entry holding the :class:`~genlab.nn.heads.ColumnHeads` spec of
+    #: the columns, for a family whose network ends in those heads (see ``_state_columns``).
+    heads_config_key: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -172,6 +176,14 @@ class NeuralModel(GenerativeModel):
             "train_seconds": None if history is None else round(history.seconds, 3),
         }
         return arrays, extra
+
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        """The columns of the saved network's heads (families with ``heads_config_key``)."""
+        if cls.heads_config_key is None:
+            raise NotImplementedError(f"{cls.__name__} does not declare its state's columns")
+        spec = config["state"]["module_config"][cls.heads_config_key]
+        return {"columns": ColumnHeads.spec_columns(spec)}
 
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
         self.module_config_ = extra["module_config"]

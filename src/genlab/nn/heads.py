@@ -130,6 +130,21 @@ class ColumnHeads(nn.Module):
                 spec.append({"kind": "continuous", "n_components": k_cont})
         return spec
 
+    @staticmethod
+    def spec_columns(spec: list[dict[str, Any]]) -> list[Any]:
+        """The columns a spec was made for, as :mod:`genlab.core.state_columns` declares them
+        (the number of categories of a categorical column, the grid of an integer one).
+
+        Example:
+            >>> ColumnHeads.spec_columns([{"kind": "integer", "levels": [0, 3]},
+            ...                           {"kind": "categorical", "n_categories": 2}])
+            [[0, 3], 2]
+        """
+        return [
+            s["n_categories"] if s["kind"] == "categorical" else s.get("levels", s["kind"])
+            for s in spec
+        ]
+
     @classmethod
     def from_schema(cls, schema: Schema, n_components: int = 5) -> ColumnHeads:
         """Heads for every column of ``schema`` (see :meth:`spec_from_schema`)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import sysconfig
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import genlab
 from genlab.jobs.compress.format import unpack
+from old_files import assert_decodes_or_refuses, same_arithmetic
 
 
 def test_round_trip_random_bytes_empty_and_non_utf8(tiny_model):
@@ -66,9 +68,13 @@ def test_files_of_the_first_sequence_codec_still_decode():
     model = genlab.load_model(FIXTURES / "seq-tiny")
     blob = (FIXTURES / "seq3.glz").read_bytes()
     assert unpack(blob)[0].codec == 3
-    assert genlab.decompress(blob, model) == ["def g(y):\n    return y * 2\n", "", "été"]
     texts = ["def g(y):\n    return y * 2\n", "", "été"]
-    np.testing.assert_allclose(model.log_prob(texts), np.load(FIXTURES / "seq-lp.npy"), atol=1e-4)
+    expected = np.load(FIXTURES / "seq-lp.npy")
+    np.testing.assert_allclose(model.log_prob(texts), expected, atol=1e-4)
+    if same_arithmetic(model, texts, expected):
+        assert genlab.decompress(blob, model) == texts
+    else:  # a CPU family whose float32 kernels round otherwise (tests/old_files.py)
+        assert_decodes_or_refuses(blob, model, texts, operator.eq)
 
 
 def test_long_texts_are_cut_into_streams_and_blocks(tiny_model, monkeypatch):

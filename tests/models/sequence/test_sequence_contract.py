@@ -3,6 +3,9 @@ capabilities, scikit-learn conventions, persistence and errors, with lists of te
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -45,6 +48,26 @@ def test_save_load_and_digest(tiny_model, tmp_path):
     same = genlab.load_model(tiny_model.save(tmp_path / "m"))
     assert model_digest(same) == model_digest(tiny_model)
     assert same.text_type_ == tiny_model.text_type_
+
+
+#: Edits of the saved byte schema (resealed with a new SHA-256): the network reads bytes only.
+BYTE_SCHEMA_EDITS = {
+    "a second column": lambda cols: cols.append(dict(cols[0], name="extra")),
+    "a narrower grid": lambda cols: cols[0].update(levels=[0, 127]),
+    "bytes made categories": lambda cols: cols[0].update(kind="categorical", levels=[0, 1]),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(BYTE_SCHEMA_EDITS))
+def test_a_resealed_schema_edit_is_refused_at_load(edit, tiny_model, tmp_path):
+    folder = tiny_model.save(tmp_path / "m")
+    config = json.loads((folder / "model.json").read_text())
+    BYTE_SCHEMA_EDITS[edit](config["schema"]["columns"])
+    canonical = json.dumps(config["schema"], sort_keys=True).encode()
+    config["schema_sha256"] = hashlib.sha256(canonical).hexdigest()
+    (folder / "model.json").write_text(json.dumps(config))
+    with pytest.raises(genlab.ModelFileError, match="the schema does not match the saved weights"):
+        genlab.load_model(folder)
 
 
 def test_compare_ranks_by_log_prob(tiny_model, code_texts, tiny_params):

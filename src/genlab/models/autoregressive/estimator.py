@@ -103,6 +103,7 @@ class AutoregressiveModel(NeuralModel):
     family = "autoregressive"
     capabilities = frozenset({"sample", "exact_likelihood", "impute", "conditional", "compress"})
     fits_missing = True
+    heads_config_key: ClassVar[str] = "spec"
 
     train_defaults: ClassVar[dict[str, Any]] = {
         "max_epochs": 500,

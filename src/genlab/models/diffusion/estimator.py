@@ -249,14 +249,10 @@ class Diffusion(DiffusionLatents, DiffusionTrajectory, NeuralModel):
     def _build_module(self, config: dict) -> nn.Module:
         return UNet(config) if config["network"] == "unet" else MLPDenoiser(config)
 
-    def _load_extra_arrays(self, arrays: dict[str, np.ndarray]) -> None:
-        # An edited schema: refused at load (the loader names the file), not when used.
-        layout, columns = self.module_config_["layout"], self.schema_.columns
-        if len(layout) != len(columns) or any(
-            c["kind"] != col.kind or (col.kind == "categorical" and c["n"] != col.n_categories)
-            for c, col in zip(layout, columns, strict=False)
-        ):
-            raise ValueError("the network's columns do not match the schema's")
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        layout = config["state"]["module_config"]["layout"]
+        return {"columns": [c["n"] if c["kind"] == "categorical" else c["kind"] for c in layout]}
 
     def _layout(self) -> Layout:
         return Layout(self.module_config_["layout"])

@@ -72,7 +72,7 @@ from genlab.models.flow.start import (
     set_base,
     whiten_rows,
 )
-from genlab.models.flow.table import CategoryTable
+from genlab.models.flow.table import CategoryTable, flow_state_columns
 from genlab.models.neural import NeuralModel
 from genlab.nn.context import ClassContext
 from genlab.nn.dequantize import dequantized_log_prob
@@ -389,10 +389,10 @@ class Flow(FlowLatents, NeuralModel):
             arrays["table_smoothing"],
             self.n_categories_,
         )
-        config = self.module_config_
-        if config["features"] != int(self.numeric_.sum()) or config["context"] != self._n_context():
-            # an edited schema: refused at load (the loader names the file), not when used
-            raise ValueError("the network's columns do not match the schema's")
+
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        return flow_state_columns(config, arrays)
 
 
 def _one_hot_classes(codes: np.ndarray, n_classes: int) -> np.ndarray:

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -128,3 +129,22 @@ class CategoryTable:
 
 def _choose(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     return rng.choice(len(weights), size=n, p=weights / weights.sum())
+
+
+def flow_state_columns(config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """What a saved flow pins about its columns (see :mod:`genlab.core.state_columns`): the
+    numeric columns its network transforms, the categorical columns of its table, and the
+    categories in all, one-hot in the network's context after the classes.
+
+    Example:
+        >>> config = {"state": {"module_config": {"features": 2, "context": 5}}, "classes": None}
+        >>> flow_state_columns(config, {"table_combos": np.zeros((3, 2))})
+        {'numeric': 2, 'categories': [None, None], 'category_total': 5}
+    """
+    network = config["state"]["module_config"]
+    n_classes = len(config.get("classes") or [])
+    return {
+        "numeric": network["features"],
+        "categories": [None] * arrays["table_combos"].shape[1],
+        "category_total": network["context"] - n_classes,
+    }

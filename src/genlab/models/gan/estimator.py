@@ -159,6 +159,13 @@ class GAN(NeuralModel):
         if self.architecture == "conv" and self.schema_.container != "image":
             raise InputError("architecture='conv' needs images (N, H, W[, C]); use 'mlp'")
 
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        layout = config["state"]["module_config"]["layout"]
+        columns: dict[int, Any] = dict.fromkeys(layout["numeric"], "numeric")
+        columns.update(zip(layout["categorical"], layout["n_categories"], strict=True))
+        return {"columns": [columns[j] for j in range(len(columns))]}
+
     def _module_config(self, A: np.ndarray) -> dict:
         """The networks' JSON-able config, with the feature layout of the columns."""
         image = self.schema_.container == "image"

@@ -31,6 +31,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.spatial.distance import cdist
@@ -322,7 +324,14 @@ class KDE(GenerativeModel):
             "smoothing": self.smoothing_,
             "bandwidth_matrix": self.bandwidth_matrix_,
         }
-        return arrays, {}
+        # the kernel of a categorical column depends on its number of categories
+        return arrays, {"n_categories": [int(c) for c in self.n_categories_]}
+
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        sizes = (config.get("state") or {}).get("n_categories")  # absent from older files
+        n_cat = arrays["categories"].shape[1]
+        return {"numeric": arrays["points"].shape[1], "categories": sizes or [None] * n_cat}
 
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
         self._set_column_groups()

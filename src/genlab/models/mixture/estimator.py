@@ -276,6 +276,12 @@ class GaussianMixture(GenerativeModel):
         }
         return arrays, extra
 
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        n_cat = sum(k.startswith("0.cat_probs.") for k in arrays)
+        sizes = [arrays[f"0.cat_probs.{j}"].shape[-1] for j in range(n_cat)]
+        return {"numeric": len(arrays["shift"]), "categories": sizes}
+
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
         self._split_columns()
         self.shift_, self.scale_ = arrays["shift"], arrays["scale"]

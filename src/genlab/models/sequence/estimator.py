@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 from genlab.core.errors import InputError
+from genlab.core.state_columns import schema_columns
 from genlab.core.units import bits_per_dim
 from genlab.data.columns import Column
 from genlab.data.schema import Schema
@@ -335,6 +336,10 @@ class SequenceModel(NeuralModel):
     def _set_state(self, arrays: dict[str, np.ndarray], extra: dict) -> None:
         super()._set_state(arrays, extra)
         self.text_type_ = extra["text_type"]
+
+    @classmethod
+    def _state_columns(cls, config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        return {"columns": schema_columns(BYTE_SCHEMA)}  # the network reads bytes
 
 
 # ================================================================ helpers

@@ -120,6 +120,7 @@ class VAE(ImportanceWeighted, LatentAccess, NeuralModel):
         {"sample", "likelihood_bound", "impute", "latent", "conditional", "compress"}
     )
     fits_missing = True
+    heads_config_key: ClassVar[str] = "heads"
 
     train_defaults: ClassVar[dict[str, Any]] = {"max_epochs": 500, "patience": 20}
 
