@@ -27,6 +27,7 @@ def test_quick_run_has_every_method(rows):
         "genlab.Flow",
         "genlab.VAE",
         "genlab.HierarchicalVAE",
+        "genlab.Diffusion",
         "sklearn.KernelDensity",
         "sklearn.GaussianMixture",
     }
@@ -42,6 +43,8 @@ def test_exact_and_bound_rows_say_so(rows):
             assert "exact" in r.note and r.value < math.log2(17)
         else:
             assert "bound" in r.note
+    diffusion = next(r for r in rows if r.method == "genlab.Diffusion")
+    assert "DDPM variational bound" in diffusion.note
 
 
 def test_independent_pixels_is_exact_frequencies():

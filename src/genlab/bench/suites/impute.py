@@ -9,7 +9,8 @@ Cases (``dataset`` of a row):
 * ``digits@pixels0.5`` (half the pixels of each test image missing at random, seed 0) and
   ``digits@bottom-half``: models are fitted on the complete training images of the dataset's
   own split (``Dataset.split()``: 1437 images) and fill its 360 test images; RMSE in pixel
-  levels (0..16).
+  levels (0..16). ``genlab.Diffusion`` (its defaults, unconditional) inpaints by RePaint-style
+  resampling; its conditional mean is the mean of 20 inpaintings.
 
 Metrics: ``rmse`` over the missing entries of every method's single best guess (the
 conditional mean for genlab's models, ``impute(model, X, method="mean")``, since the mean is
@@ -218,11 +219,13 @@ def image_models(quick: bool = False) -> dict[str, Callable[[], Any]]:
             "max_time": 150.0,
         }
     )
+    diffusion = {"width": 8, "timesteps": 50, "steps": 5, "max_epochs": 2} if quick else {}
     return {
         "genlab.AutoregressiveModel": lambda: genlab.AutoregressiveModel(
             **autoregressive, progress=False
         ),
         "genlab.KDE(bandwidth=cv)": lambda: genlab.KDE(bandwidth="scott" if quick else "cv"),
+        "genlab.Diffusion": lambda: genlab.Diffusion(**diffusion, progress=False, random_state=0),
     }
 
 
