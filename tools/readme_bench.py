@@ -4,7 +4,9 @@ Usage: python tools/readme_bench.py "SUITES=DIR" ...   e.g. "kde-speed=runs/benc
 
 Each argument names the suites a `genlab bench SUITES --out DIR` run covered and its output
 folder; the tables come from DIR/results.json (rendered like report.md), so every number in
-the README is one a rerunnable command produced.
+the README is one a rerunnable command produced. A run's block replaces the block of the same
+command already there (from its head line to the next run's); runs not named keep their
+blocks, and a new run's block goes at the end.
 """
 
 from __future__ import annotations
@@ -34,9 +36,22 @@ def main(args: list[str]) -> None:
     readme = Path("README.md")
     text = readme.read_text()
     before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    blocks = [block(*arg.split("=", 1)) for arg in args]
-    readme.write_text(before + START + "\n" + "\n".join(blocks) + "\n" + END + after)
+    region, after = rest.split(END, 1)
+    for arg in args:
+        region = replace_block(region, block(*arg.split("=", 1)))
+    readme.write_text(before + START + region + END + after)
+
+
+def replace_block(region: str, new: str) -> str:
+    """``region`` with the block whose head line (up to ``—``) matches ``new``'s replaced."""
+    key = new.split(" — ", 1)[0]
+    lines = region.split("\n")
+    heads = [i for i, line in enumerate(lines) if line.startswith("`genlab bench ")]
+    for k, i in enumerate(heads):
+        if lines[i].split(" — ", 1)[0] == key:
+            end = heads[k + 1] if k + 1 < len(heads) else len(lines) - 1
+            return "\n".join(lines[:i] + new.rstrip("\n").split("\n") + [""] + lines[end:])
+    return region.rstrip("\n") + "\n\n" + new + "\n"
 
 
 if __name__ == "__main__":

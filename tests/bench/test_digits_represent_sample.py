@@ -51,12 +51,17 @@ def test_pca_baseline_matches_the_measured_values(represent_rows):
 def test_sample_rows_score_every_sampling_family(sample_rows):
     conditional = [r for r in sample_rows if r.dataset == "digits"]
     methods = {r.method for r in conditional}
-    assert methods == {"real training digits (reference)", *digits_sample.FAMILY_SETTINGS}
+    default_steps = "genlab.Diffusion (default steps=50)"  # timed only
+    assert methods == {
+        "real training digits (reference)",
+        default_steps,
+        *digits_sample.FAMILY_SETTINGS,
+    }
     for r in conditional:
         assert r.suite == "digits-sample" and math.isfinite(r.value)
         assert r.metric in ("fd_ratio", "conditional_accuracy", "c2st_accuracy", "sample_seconds")
     timed = {r.method for r in conditional if r.metric == "sample_seconds"}
-    assert timed == set(digits_sample.FAMILY_SETTINGS)
+    assert timed == {default_steps, *digits_sample.FAMILY_SETTINGS}
     real = {r.metric: r.value for r in conditional if r.method.startswith("real")}
     assert real["fd_ratio"] == pytest.approx(1.0)
     assert real["conditional_accuracy"] > 0.95 and real["c2st_accuracy"] < 0.65
