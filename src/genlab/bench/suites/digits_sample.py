@@ -236,11 +236,13 @@ def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
             title = f"{method} (fitted with labels): 10 samples per class"
             fig = sample_grid_figure(samples[keep], labels[keep], title=title)
             save_figure(fig, figures / f"samples_{family}.png")
-    rows.append(default_steps_row(fitted["diffusion"], labels[:TIMED]))
+    diffusion = {**DIFFUSION, **(QUICK["diffusion"] if quick else {})}
+    command = _command("diffusion", diffusion)
+    rows.append(default_steps_row(fitted["diffusion"], labels[:TIMED], command))
     return rows + coverage_rows(train, reference, fitted["diffusion"], quick)
 
 
-def default_steps_row(model: Any, labels: np.ndarray) -> Row:
+def default_steps_row(model: Any, labels: np.ndarray, command: str) -> Row:
     """``sample_seconds`` of the fitted Diffusion at the family's default DDIM ``steps``
     (the issue's figure; the suite's own rows use :data:`DIFFUSION`'s)."""
     import genlab
@@ -253,5 +255,5 @@ def default_steps_row(model: Any, labels: np.ndarray) -> Row:
     seconds = time.perf_counter() - start
     model.set_params(steps=steps)
     method = f"genlab.Diffusion (default steps={default})"
-    note = f"the model above sampled at steps={default}; time to draw {len(labels)} digits"
+    note = f"{command}, sampled at steps={default}; time to draw {len(labels)} digits"
     return Row(NAME, "sample", "digits", method, "sample_seconds", seconds, False, seconds, note)
