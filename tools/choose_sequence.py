@@ -31,11 +31,16 @@ CANDIDATES = ((192, 6, 32, 1e-3), (128, 4, 16, 2e-3))
 VAL_BYTES = 8192
 
 
+def validation_rows(n: int) -> list[int]:
+    """Indices of the validation files among ``n`` training files: every 20th, seeded order
+    (``tools/choose_temperature.py`` takes its prompts from the same files)."""
+    return sorted(np.random.default_rng(0).permutation(n)[::20].tolist())
+
+
 def split_training_files() -> tuple[list[bytes], list[bytes]]:
     """The training files less every 20th (seeded order), and the first VAL_BYTES of those."""
     texts = load_python_code().train_texts()
-    order = np.random.default_rng(0).permutation(len(texts))
-    val = set(order[::20].tolist())
+    val = set(validation_rows(len(texts)))
     fit = [t for i, t in enumerate(texts) if i not in val]
     return fit, [texts[i][:VAL_BYTES] for i in sorted(val)]
 

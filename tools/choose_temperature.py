@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 import time
 
-import numpy as np
+from choose_sequence import validation_rows  # tools/ is on the path when run as a script
 
 import genlab
 from genlab.bench.suites import code_prompts
@@ -35,8 +35,7 @@ N_PROMPTS = 30
 def validation_files() -> list[tuple[str, bytes]]:
     """The training files that ``tools/choose_sequence.py`` holds out, by name."""
     files = load_python_code().train
-    order = np.random.default_rng(0).permutation(len(files))
-    return [files[i] for i in sorted(order[::20].tolist())]
+    return [files[i] for i in validation_rows(len(files))]
 
 
 def main(model_dir: str) -> None:

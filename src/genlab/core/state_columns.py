@@ -47,15 +47,16 @@ def schema_columns(schema: Any) -> list[Any]:
         >>> schema_columns(infer_schema(pd.DataFrame({"n": [0, 3], "x": [0.5, 1.5]})))
         [[0, 3], 'continuous']
     """
-    out: list[Any] = []
-    for c in schema.columns:
-        if c.kind == "categorical":
-            out.append(c.n_categories)
-        elif c.kind == "integer":
-            out.append([int(v) for v in c.levels])
-        else:
-            out.append(c.kind)
-    return out
+    return [_token(c) for c in schema.columns]
+
+
+def _token(col: Any) -> Any:
+    """A schema column as a ``"columns"`` entry: its category count, its grid, or its kind."""
+    if col.kind == "categorical":
+        return col.n_categories
+    if col.kind == "integer":
+        return [int(v) for v in col.levels]
+    return col.kind
 
 
 def check_state_columns(declared: dict[str, Any], schema: Any, where: Any) -> None:
@@ -104,21 +105,15 @@ def _differ(what: str, in_schema: Any, in_weights: Any) -> str:
 def _agrees(col: Any, token: Any) -> bool:
     if isinstance(token, bool):  # JSON booleans are no counts
         return False
-    if isinstance(token, int):
-        return col.kind == "categorical" and col.n_categories == token
-    if isinstance(token, list | tuple):
-        return col.kind == "integer" and [int(v) for v in col.levels] == list(token)
     if token == "numeric":
         return col.kind in ("continuous", "integer")
-    return col.kind == token
+    if isinstance(token, str):  # a kind alone, whatever its grid or categories
+        return col.kind == token
+    return _token(col) == (list(token) if isinstance(token, tuple) else token)
 
 
 def _col_text(col: Any) -> str:
-    if col.kind == "categorical":
-        return f"categorical with {col.n_categories} categories"
-    if col.kind == "integer":
-        return f"integer on {col.levels[0]}..{col.levels[1]}"
-    return col.kind
+    return _text(_token(col))
 
 
 def _text(token: Any) -> str:

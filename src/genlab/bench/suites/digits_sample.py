@@ -211,9 +211,10 @@ def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
     note = f"360 real training digits; classifier test accuracy {accuracy:.3f}; {note}"
     rows = _rows("real training digits (reference)", scores, time.perf_counter() - start, note)
     figures = None if out is None else Path(out) / "figures"
-    fitted = {}
+    fitted, commands = {}, {}
     for method, (family, settings) in FAMILY_SETTINGS.items():
         settings = {**settings, **(QUICK[family] if quick else {})}
+        commands[family] = _command(family, settings)
         cls = genlab.FAMILIES[family]
         extra = {"progress": False} if "progress" in cls().get_params() else {}
         start = time.perf_counter()
@@ -221,13 +222,13 @@ def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
         samples = np.asarray(model.sample(len(labels), condition=labels, random_state=0))
         fit_seconds = time.perf_counter() - start
         scores, fd_note = score_samples(samples, labels, test.X, reference)
-        note = f"{_command(family, settings)}; 36 samples per class; {fd_note}"
+        note = f"{commands[family]}; 36 samples per class; {fd_note}"
         note = join_notes(note, training_note(model))  # "" for KDE and GaussianMixture
         rows += _rows(method, scores, fit_seconds, note)
         start = time.perf_counter()
         model.sample(TIMED, condition=labels[:TIMED], random_state=1)
         seconds = time.perf_counter() - start
-        note = f"{_command(family, settings)}; time to draw {TIMED} class-conditional digits"
+        note = f"{commands[family]}; time to draw {TIMED} class-conditional digits"
         rows.append(
             Row(NAME, "sample", "digits", method, "sample_seconds", seconds, False, seconds, note)
         )
@@ -236,9 +237,7 @@ def run(*, quick: bool = False, out: str | Path | None = None) -> list[Row]:
             title = f"{method} (fitted with labels): 10 samples per class"
             fig = sample_grid_figure(samples[keep], labels[keep], title=title)
             save_figure(fig, figures / f"samples_{family}.png")
-    diffusion = {**DIFFUSION, **(QUICK["diffusion"] if quick else {})}
-    command = _command("diffusion", diffusion)
-    rows.append(default_steps_row(fitted["diffusion"], labels[:TIMED], command))
+    rows.append(default_steps_row(fitted["diffusion"], labels[:TIMED], commands["diffusion"]))
     return rows + coverage_rows(train, reference, fitted["diffusion"], quick)
 
 
