@@ -52,13 +52,22 @@ def test_classify_rows(classify_rows):
         f"genlab.GenerativeClassifier('autoregressive', n_orders={k})"
         for k in classify.QUICK_ORDERS
     }
+    chosen = methods.pop("genlab.GenerativeClassifier('autoregressive', orders by validation)")
     assert set(methods) == expected
+    # genlab's row repeats the figure of the order count chosen on validation data
+    k = int(chosen.note.split("n_orders=")[1].split(" ")[0])
+    assert "chosen on a validation split of the training digits" in chosen.note
+    reference = methods[f"genlab.GenerativeClassifier('autoregressive', n_orders={k})"]
+    assert chosen.value == reference.value and "reference row" in reference.note
     for r in classify_rows:
         assert 0 <= r.value <= 1 and r.higher_is_better and math.isfinite(r.seconds)
         n = classify.QUICK_TEST_IMAGES if "autoregressive" in r.method else 360
         assert f"{round((1 - r.value) * n)} errors of {n}" in r.note
     assert methods["sklearn.QDA(reg_param=0.5)"].value > 0.99  # the 0.994
     assert "chosen by 3-fold CV" in methods["genlab.GenerativeClassifier('kde', isotropic)"].note
+    gaussian = methods["genlab.GenerativeClassifier('gmm', n_components=1)"]
+    assert "chosen by 5-fold CV: {'reg_covar'" in gaussian.note
+    assert "chosen by 5-fold CV: {'reg_param'" in methods["sklearn.QDA(reg_param by CV)"].note
 
 
 def test_every_method_is_scored_on_the_same_split_and_metric(anomaly_rows, scored_alike):
