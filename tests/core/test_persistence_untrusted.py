@@ -108,7 +108,9 @@ def test_non_finite_weights_are_refused_at_load(family, value, saved, tmp_path):
 def test_non_finite_settings_are_refused_at_load(value, saved, tmp_path):
     folder = _copy(saved["kde"], tmp_path / "m")
     text = (folder / "model.json").read_text()
-    text = text.replace('"bandwidth": "scott"', f'"bandwidth": {value}')
+    default = f'"bandwidth": "{genlab.KDE().bandwidth}"'
+    assert default in text
+    text = text.replace(default, f'"bandwidth": {value}')
     (folder / "model.json").write_text(text)
     with pytest.raises(genlab.ModelFileError, match="'bandwidth' is not finite"):
         genlab.load_model(folder)

@@ -37,7 +37,7 @@ import genlab
 _NEURAL = {"progress": False, "max_epochs": 3}
 #: family -> (hyperparameters, log_prob tolerance in nats, sample tolerance, signs tried, runs)
 CASES = {
-    "kde": ({"bandwidth": "scott"}, 1e-8, 1e-8, (1, -1), 40),
+    "kde": ({}, 1e-8, 1e-8, (1, -1), 40),  # the default bandwidth="auto"
     "gmm": ({"max_components": 3}, 1e-8, 1e-8, (1, -1), 15),
     "auto": ({"candidates": ["kde", "gmm"], "max_time": 30}, 1e-8, 1e-8, (1, -1), 5),
     "autoregressive": ({"hidden_sizes": (16,), "batch_size": 32, **_NEURAL}, 1e-4, 1e-4, (1,), 4),

@@ -32,6 +32,7 @@ FIGURES = {
         "density-comparison",
         "density-anomaly-roc",
         "density-confusion",
+        "density-curse",
     ],
     "impute": ["impute-wine", "impute-calibration", "impute-digits"],
     "represent": ["represent-latent-map", "represent-interpolation"],
@@ -117,6 +118,7 @@ def test_sections_show_code_tables_and_measured_numbers(tour):
         assert f"<td>{baseline}</td>" in compress
     assert "Exact round trip: yes" in compress
     assert "AUROC" in _section_html(page, "density")
+    assert "Curse of dimensionality: 200 training points" in _section_html(page, "density")
     impute = _section_html(page, "impute")
     assert "coverage of 90% intervals" in impute
     assert re.search(r"<td>stack of \d mixtures, 2 refits each</td>", impute)  # fast tour

@@ -27,6 +27,7 @@ __all__ = [
     "ConcentricRings",
     "EightGaussians",
     "GaussianMixture10D",
+    "NestedGaussianMixture",
     "SyntheticDensity",
 ]
 
@@ -237,6 +238,45 @@ class GaussianMixture10D(_GaussianMixture):
         super().__init__(np.array([0.4, 0.3, 0.2, 0.1]), means, covariances)
 
 
+class NestedGaussianMixture(_GaussianMixture):
+    """A 4-component Gaussian mixture in ``dim`` dimensions, the same family for every ``dim``.
+
+    One fixed 32-D mixture (seeded: equal weights, means ``~ N(0, I)``, covariances
+    ``Q diag(lambda) Q^T`` with eigenvalues ``lambda`` in ``[0.1, 0.4]``) and its marginal on
+    the first ``dim`` coordinates (means and covariance sub-blocks), so the ``dim``-D set is
+    the lower-dimensional view of the 32-D one. The sub-blocks' eigenvalues stay in
+    ``[0.1, 0.4]`` (interlacing), so the entropy per dimension stays between
+    ``0.5 log(2 pi e 0.1) ~ 0.27`` and ``0.5 log(2 pi e 0.4) + log(4) / dim``: comparable
+    across ``dim``, which is what lets ``curse-of-dimensionality`` compare gaps per dimension.
+
+    Args:
+        dim: Number of dimensions, 1 to 32.
+
+    Example:
+        >>> ds = NestedGaussianMixture(8)
+        >>> ds.name, ds.dim, ds.sample(3, random_state=0).shape
+        ('nested_gmm_d8', 8, (3, 8))
+        >>> bool(np.allclose(ds.means, NestedGaussianMixture(32).means[:, :8]))
+        True
+    """
+
+    MAX_DIM = 32
+    _SEED = 20240611
+
+    def __init__(self, dim: int) -> None:
+        if isinstance(dim, bool) or not isinstance(dim, Integral) or not 1 <= dim <= self.MAX_DIM:
+            raise InputError(f"dim must be an integer in 1..{self.MAX_DIM}, got {dim!r}")
+        d, full, n_components = int(dim), self.MAX_DIM, 4
+        self.name = f"nested_gmm_d{d}"
+        # Drawn in 32-D whatever dim is, so every dim gets the same mixture's marginal.
+        rng = np.random.default_rng(self._SEED)
+        means = rng.standard_normal((n_components, full))
+        covariances = np.stack(
+            [_random_covariance(full, rng, (0.1, 0.4)) for _ in range(n_components)]
+        )
+        super().__init__(np.full(n_components, 0.25), means[:, :d], covariances[:, :d, :d])
+
+
 SYNTHETIC: dict[str, type[SyntheticDensity]] = {
     "eight_gaussians": EightGaussians,
     "concentric_rings": ConcentricRings,
@@ -244,11 +284,13 @@ SYNTHETIC: dict[str, type[SyntheticDensity]] = {
 }
 
 
-def _random_covariance(dim: int, rng: np.random.Generator) -> np.ndarray:
-    """``Q diag(lambda) Q^T`` with ``Q`` a random rotation and eigenvalues in [0.25, 1.5]."""
+def _random_covariance(
+    dim: int, rng: np.random.Generator, eigen_range: tuple[float, float] = (0.25, 1.5)
+) -> np.ndarray:
+    """``Q diag(lambda) Q^T`` with ``Q`` a random rotation and eigenvalues in ``eigen_range``."""
     q, r = np.linalg.qr(rng.standard_normal((dim, dim)))
     q = q * np.sign(np.diag(r))  # sign fix makes Q Haar-distributed
-    eigenvalues = rng.uniform(0.25, 1.5, size=dim)
+    eigenvalues = rng.uniform(*eigen_range, size=dim)
     return (q * eigenvalues) @ q.T
 
 

@@ -33,9 +33,9 @@ from genlab.core.model import GenerativeModel
 from genlab.core.registry import FAMILIES, family_class, family_params
 from genlab.data.rows import split_rows
 
-#: candidates tried by default, cheapest first; with their Auto-specific settings
+#: candidates tried by default, cheapest first (each with its family's defaults, which choose
+#: their own settings on the training rows: KDE's bandwidth, the mixtures' components)
 DEFAULT_CANDIDATES = ("gmm", "kde", "flow", "autoregressive", "vae")
-_TUNED = {"kde": {"bandwidth": "cv"}}
 _MIN_ROWS = 5  # rows needed to hold some out for validation
 
 
@@ -111,7 +111,6 @@ class Auto(GenerativeModel):
     def _candidate(self, cls: type[GenerativeModel], seconds: float) -> GenerativeModel:
         """A new ``cls`` with Auto's settings that it takes (seed, time share, progress)."""
         wanted = {
-            **_TUNED.get(cls.family, {}),
             "random_state": self.random_state,
             "max_time": seconds,
             "progress": self.progress,

@@ -3,11 +3,13 @@
 The true density's NLL on the same test points is the floor no model beats in expectation;
 ``gap_nats`` is each model's NLL minus that floor (0 is perfect). Given an output folder, the
 suite also draws each genlab model's density contours and samples beside the true density for
-the 2-D sets (``figures/contours_<dataset>_<model>.png``).
+the 2-D sets (``figures/contours_<dataset>_<model>.png``). The methods are
+``tabular-density``'s: each family's row, ``genlab.KDE (default)`` and ``genlab.Auto``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ def run(*, quick: bool = False, out: Path | None = None) -> list[Row]:
         floor = float(-np.mean(ds.density.true_log_prob(Xte)))
         rows.append(Row(NAME, "density", name, "true density", "nll_nats", floor, False))
         fitted: dict = {}
-        for row in nll_rows(NAME, name, Xtr, Xte, fitted):
+        for row in nll_rows(NAME, name, Xtr, Xte, fitted, quick=quick):
             rows.append(row)
             rows.append(
                 Row(
@@ -56,5 +58,14 @@ def save_contours(ds: Any, fitted: dict, folder: Path) -> None:
 
     for method, model in fitted.items():
         fig = density_contours_figure(model, ds, title=f"{method} on {ds.name}")
-        slug = method.removeprefix("genlab.").lower()
-        save_figure(fig, folder / f"contours_{ds.name}_{slug}.png")
+        save_figure(fig, folder / f"contours_{ds.name}_{slug(method)}.png")
+
+
+def slug(method: str) -> str:
+    """A method name as a file name part.
+
+    Example:
+        >>> slug("genlab.KDE"), slug("genlab.KDE (default)")
+        ('kde', 'kde-default')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", method.removeprefix("genlab.").lower()).strip("-")

@@ -16,6 +16,11 @@ Integer columns (pixel levels, counts) are dequantized: the kernel sits on ``x_i
 ``u ~ U(-1/2, 1/2)``, and ``log_prob`` reports ``E_u log p(x + u)``, a lower bound on the
 log-probability of the integer value, estimated with ``n_dequantize`` fixed offsets.
 
+The kernel's covariance is chosen by :mod:`genlab.models.kde.bandwidth`: by default
+(``bandwidth="auto"``) its width and shape by exact leave-one-out likelihood on up to 2000 rows
+(about a second on 2 cores), with the chosen multiple of Scott's factor carried to larger data by
+Scott's rate; ``"scott"`` is the instant rule of thumb, which blurs multi-modal data.
+
 References:
     Scott, D. W. (1992). Multivariate Density Estimation. Wiley.
     Aitchison, J. & Aitken, C. (1976). Multivariate binary discrimination by the kernel method.
@@ -23,7 +28,7 @@ References:
 Example:
     >>> import genlab
     >>> ds = genlab.load_dataset("eight_gaussians")
-    >>> kde = genlab.KDE(bandwidth="cv").fit(ds)
+    >>> kde = genlab.KDE().fit(ds)  # bandwidth="auto": leave-one-out on these 2000 rows
     >>> gap = -kde.log_prob(ds.density.sample(500, random_state=1)).mean() - ds.density.entropy()[0]
     >>> bool(0 < gap < 0.3)
     True
@@ -34,18 +39,21 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.linalg import solve_triangular
-from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
 
 from genlab.core.errors import InputError
 from genlab.core.model import GenerativeModel, class_groups
+from genlab.models.kde.bandwidth import (
+    AUTO_SHAPES,
+    cross_validated,
+    scott_factor,
+    silverman_factor,
+)
 from genlab.models.kde.kernels import log_gaussian_tied
 from genlab.nn.dequantize import dequantize, dequantized_log_prob
 from genlab.nn.sampling import draw_categorical
 
-_CV_FACTORS = np.geomspace(0.05, 2.0, 24)  # multiples of Scott's factor tried by bandwidth="cv"
-_CV_MAX_POINTS = 2000  # CV on a subsample beyond this many rows: the choice is stable by then
+_RULES = "'auto', 'cv', 'scott', 'silverman'"  # the named bandwidths, for messages
 _ROW_BATCH = 1024  # query rows per (M, N) block when a full kernel matrix is needed
 
 
@@ -53,9 +61,13 @@ class KDE(GenerativeModel):
     """Gaussian kernel density estimate (see module docstring).
 
     Args:
-        bandwidth: ``"scott"`` or ``"silverman"`` (rule-of-thumb factor times the data
-            covariance, as in scipy), ``"cv"`` (the factor that maximizes the leave-one-out
-            likelihood), a number (isotropic std in data units) or a list of per-column stds.
+        bandwidth: ``"auto"`` (the default: the kernel's width and shape, the data covariance
+            or its diagonal, with the best leave-one-out likelihood; exact up to 2000 rows,
+            on a 2000-row subsample carried to N by Scott's rate beyond), ``"cv"`` (the same
+            for the width only, the shape the data covariance), ``"scott"`` or
+            ``"silverman"`` (rule-of-thumb factor times the data covariance, as in scipy;
+            instant, but they blur multi-modal data), a number (isotropic std in data units)
+            or a list of per-column stds. See :mod:`genlab.models.kde.bandwidth`.
         categorical_smoothing: probability ``lam`` that a categorical kernel moves to another
             category; ``None`` uses ``0.1 * (C - 1) / C``.
         n_dequantize: offsets used to estimate the dequantized bound on integer columns.
@@ -68,7 +80,7 @@ class KDE(GenerativeModel):
     def __init__(
         self,
         *,
-        bandwidth: str | float | list[float] = "scott",
+        bandwidth: str | float | list[float] = "auto",
         categorical_smoothing: float | None = None,
         n_dequantize: int = 8,
         random_state: int | None = 0,
@@ -119,16 +131,14 @@ class KDE(GenerativeModel):
         # Collinear columns: a ridge relative to each column's own variance keeps H positive
         # definite and scales with the column, so the model is the same in any units.
         cov += 1e-9 * np.diag(var)
-        scott = n ** (-1.0 / (d + 4))
         if bw == "scott":
-            return scott**2 * cov
+            return scott_factor(n, d) ** 2 * cov
         if bw == "silverman":
-            return (n * (d + 2) / 4.0) ** (-2.0 / (d + 4)) * cov
-        if bw == "cv":
-            return self._cross_validated_factor(points, cov, scott, rng) ** 2 * cov
-        raise InputError(
-            f"bandwidth must be 'scott', 'silverman', 'cv', a number or a list, got {bw!r}"
-        )
+            return silverman_factor(n, d) ** 2 * cov
+        if bw in ("auto", "cv"):
+            shapes = AUTO_SHAPES if bw == "auto" else ("full",)
+            return cross_validated(points, cov, shapes, rng)
+        raise InputError(f"bandwidth must be {_RULES}, a number or a list, got {bw!r}")
 
     def _given_stds(self, bw: object, d: int) -> np.ndarray:
         """The per-column stds a numeric ``bandwidth`` gives; InputError unless it is one
@@ -140,7 +150,7 @@ class KDE(GenerativeModel):
             std = None
         if std is None or std.ndim > 1 or (std.ndim == 1 and std.shape != (d,)):
             raise InputError(
-                f"bandwidth must be 'scott', 'silverman', 'cv', a number or {d} per-column "
+                f"bandwidth must be {_RULES}, a number or {d} per-column "
                 f"stds (one for each of {names}), got {bw!r}"
             )
         std = np.broadcast_to(std, (d,))
@@ -150,26 +160,6 @@ class KDE(GenerativeModel):
 
     def _numeric_names(self) -> list[str]:
         return [str(n) for n, keep in zip(self.schema_.names, self.numeric_, strict=True) if keep]
-
-    def _cross_validated_factor(
-        self, points: np.ndarray, cov: np.ndarray, scott: float, rng: np.random.Generator
-    ) -> float:
-        """The multiple of Scott's factor with the best leave-one-out log-likelihood.
-
-        Leave-one-out is exact and needs one distance matrix: for a kernel ``f^2 * cov`` the
-        log kernel between two points is ``-d^2 / (2 f^2) - D log f + const`` where ``d`` is
-        their Mahalanobis distance under ``cov``; the self-term is dropped explicitly.
-        """
-        idx = rng.permutation(len(points))[:_CV_MAX_POINTS]
-        white = solve_triangular(np.linalg.cholesky(cov), points[idx].T, lower=True).T
-        sq = cdist(white, white, "sqeuclidean")  # (n, n)
-        np.fill_diagonal(sq, np.inf)  # leave one out
-        d = points.shape[1]
-        factors = _CV_FACTORS * scott
-        scores = [
-            logsumexp(-sq / (2 * f**2), axis=1).sum() - len(idx) * d * np.log(f) for f in factors
-        ]
-        return float(factors[int(np.argmax(scores))])
 
     # =========================================================== likelihood
     def _log_prob(self, A: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
