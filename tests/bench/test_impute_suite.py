@@ -9,7 +9,7 @@ import pytest
 
 from genlab.bench import SUITES
 from genlab.bench.rows import Row
-from genlab.bench.suites import impute
+from genlab.bench.suites import impute, impute_route
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +31,13 @@ def test_quick_run_has_every_method_and_case(rows):
     assert all(isinstance(r, Row) and r.suite == "impute" and r.task == "impute" for r in rows)
     assert {r.dataset for r in rows} == {"wine@mcar0.2", "digits@pixels0.5"}
     baselines = set(impute.baselines())
-    genlab_tabular = set(impute.tabular_models(quick=True)) | {"genlab.impute('mean')"}
+    route = impute_route.route_method(quick=True)
+    genlab_tabular = set(impute.tabular_models(quick=True)) | {"genlab.impute('mean')", route}
     by_case = {d: {r.method for r in rows if r.dataset == d} for d in {r.dataset for r in rows}}
     chosen = {d: {m for m in methods if "by hold-out" in m} for d, methods in by_case.items()}
     assert all(len(methods) == 2 for methods in chosen.values())  # the choice and the stack
     assert by_case["wine@mcar0.2"] == baselines | genlab_tabular | chosen["wine@mcar0.2"]
-    image = set(impute.image_models(quick=True)) | chosen["digits@pixels0.5"]
+    image = set(impute.image_models(quick=True)) | chosen["digits@pixels0.5"] | {route}
     assert by_case["digits@pixels0.5"] == baselines | image
     assert SUITES["impute"] is impute.run
 
@@ -55,6 +56,17 @@ def test_chosen_and_stacked_variants_report_their_hold_out_scores(rows):
         assert stacked.method.startswith("genlab stack of ") and "weights " in stacked.note
 
 
+def test_default_route_notes_its_plan_and_its_gap_to_the_best_genlab_row(rows):
+    method = impute_route.route_method(quick=True)
+    assert method == "genlab.impute default route (budget=5)"
+    for case in ("wine@mcar0.2", "digits@pixels0.5"):
+        (row,) = [
+            r for r in rows if r.dataset == case and r.method == method and r.metric == "rmse"
+        ]
+        assert "plan: " in row.note and " candidates, 1 hold-out x " in row.note
+        assert "x the best other genlab row (genlab" in row.note and "target <= 1.02x" in row.note
+
+
 def test_rows_are_well_formed(rows):
     for r in rows:
         assert math.isfinite(r.value) and r.seconds >= 0
@@ -64,7 +76,11 @@ def test_rows_are_well_formed(rows):
             assert r.metric == "coverage90" and 0 <= r.value <= 1 and r.higher_is_better
             assert r.target == 0.9  # reports rank coverage by its distance to 0.9
             assert r.dataset == "wine@mcar0.2"
-            assert r.method in impute.tabular_models(quick=True) or "by hold-out" in r.method
+            assert (
+                r.method in impute.tabular_models(quick=True)
+                or "by hold-out" in r.method
+                or r.method == impute_route.route_method(quick=True)
+            )
             assert "side target 0.85-0.95" in r.note
         if r.metric == "rmse" and r.method.startswith("genlab"):
             assert "x best baseline (sklearn." in r.note and "target <= 0.9x" in r.note

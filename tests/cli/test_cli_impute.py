@@ -106,3 +106,39 @@ def test_impute_select_scores_the_settings_of_saved_models(tmp_path, capsys):
     assert run(*pick, "-c", tmp_path / "kde", "-o", tmp_path / "bad.csv") != 0
     assert "cannot fit with missing values" in " ".join(capsys.readouterr().err.split())
     assert not (tmp_path / "bad.csv").exists()
+
+
+def test_impute_without_a_model_takes_the_default_route(tmp_path, capsys):
+    X = genlab.load_dataset("wine").X.iloc[:80, :4]
+    holes = masks.apply_mask(X, masks.mcar(X.shape, 0.2, random_state=0))
+    holes.to_csv(tmp_path / "h.csv", index=False)
+    route = ("impute", tmp_path / "h.csv", "--budget", "5", "--n-jobs", "1")
+    assert run(*route, "-o", tmp_path / "f.csv", "--save", tmp_path / "kept") == 0
+    said = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert "Default route" in said and "Hold-out RMSE (column stds" in said
+    assert "the stack" in said and "bagged over" in said and "Saved the fitted imputer" in said
+    filled = pd.read_csv(tmp_path / "f.csv")
+    observed = holes.notna().to_numpy()
+    assert filled.notna().all().all() and list(filled.columns) == list(X.columns)
+    assert np.array_equal(filled.to_numpy()[observed], X.to_numpy()[observed])
+    again = ("impute", tmp_path / "kept", tmp_path / "h.csv", "--method", "mean")
+    assert run(*again, "-o", tmp_path / "g.csv") == 0  # the kept stack, no refit
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "g.csv"), filled)
+    assert run(*route, "--multiple", "3", "-o", tmp_path / "m.csv") == 0
+    draws = pd.read_csv(tmp_path / "m.csv")
+    assert len(draws) == 3 * len(X) and sorted(draws["imputation"].unique()) == [0, 1, 2]
+    capsys.readouterr()
+    for extra, message in (
+        (("--bootstrap", "3"), "sizes its own refits"),
+        (("--budget", "0"), "budget must be a positive number"),
+        (("--multiple", "2", "--method", "mean"), "one imputation"),
+    ):
+        assert run(*route, *extra, "-o", tmp_path / "bad.csv") == 2
+        assert message in " ".join(capsys.readouterr().err.split())
+    model = ("impute", tmp_path / "kept", tmp_path / "h.csv", "-o", tmp_path / "bad.csv")
+    assert run(*model, "--budget", "5") == 2
+    assert "--budget is the default route's" in capsys.readouterr().err
+    assert run("impute", "-o", tmp_path / "bad.csv") == 2
+    assert "give DATA" in capsys.readouterr().err and not (tmp_path / "bad.csv").exists()
+    assert run("impute", tmp_path / "kept", "-o", tmp_path / "bad.csv") == 2
+    assert "is a saved model: give the DATA" in " ".join(capsys.readouterr().err.split())

@@ -1,16 +1,16 @@
-"""``genlab impute`` (a saved model or imputer fills the holes of data) and
-``genlab impute-select`` (an imputer chosen by hold-out error, then used)."""
+"""``genlab impute`` (a saved model or imputer fills the holes of data; without one, genlab's
+default route does, within a time budget) and ``genlab impute-select`` (an imputer chosen by
+hold-out error, then used)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 
-from genlab.cli.guards import NaValues, check_not_inputs, numbered_files
+from genlab.cli.guards import NaValues, check_not_inputs
+from genlab.cli.imputed import outputs, write_all
 from genlab.cli.options import (
     Quiet,
     Seed,
@@ -21,66 +21,118 @@ from genlab.cli.options import (
     say,
 )
 from genlab.core.errors import InputError
-from genlab.jobs.generate import as_table, write_samples
 
 ImputerDir = Annotated[
-    Path, typer.Argument(help="Folder of a saved model, or of a saved imputer (--save).")
+    str | None,
+    typer.Argument(
+        help="Folder of a saved model or imputer (--save). Leave it out (genlab impute DATA) "
+        "for genlab's default route.",
+        metavar="MODEL",
+        show_default=False,
+    ),
+]
+MaybeHoles = Annotated[
+    str | None,
+    typer.Argument(
+        help="Table, .npy or image folder with missing values.", metavar="DATA", show_default=False
+    ),
 ]
 HolesData = Annotated[str, typer.Argument(help="Table, .npy or image folder with missing values.")]
 ImputedOut = Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv/.parquet/.npy).")]
 Files = Annotated[
     bool, typer.Option("--files", help="With --multiple: M files OUT-1, OUT-2, ... instead.")
 ]
+Budget = Annotated[
+    float | None,
+    typer.Option(
+        help="Without MODEL: seconds the default route may take to choose and fit (default "
+        "120); it sets how many candidates, hold-outs and bootstrap refits it uses.",
+        show_default=False,
+    ),
+]
+
+ImputeMultiple = Annotated[
+    int, typer.Option(help="M > 1 writes M imputations: OUT with an 'imputation' column.")
+]
+Method = Annotated[
+    str | None,
+    typer.Option(
+        help="'sample' (a draw) or 'mean'. Default: 'sample' with MODEL; without MODEL "
+        "the conditional mean (draws with --multiple).",
+        show_default=False,
+    ),
+]
+ModelRefits = Annotated[
+    int,
+    typer.Option(
+        help="B > 0 refits the model's settings on B bootstrap resamples of DATA (or of "
+        "--fit-data): draws carry the parameters' uncertainty, 'mean' is bagged."
+    ),
+]
+RowsToFit = Annotated[
+    str | None,
+    typer.Option(
+        help="Rows to fit on when not DATA itself: with --bootstrap the rows to resample; "
+        "without MODEL complete training rows."
+    ),
+]
+RefitJobs = Annotated[int, typer.Option(help="Processes that run the refits (-1: one per CPU).")]
+KeepRefits = Annotated[
+    Path | None,
+    typer.Option(
+        help="With --bootstrap, or without MODEL: keep the fitted refits in this folder "
+        "('genlab impute SAVE NEW_DATA' fills new rows with them, without refitting)."
+    ),
+]
 
 
 def impute(
-    model_dir: ImputerDir,
-    data: HolesData,
-    out: ImputedOut,
-    multiple: Annotated[
-        int, typer.Option(help="M > 1 writes M imputations: OUT with an 'imputation' column.")
-    ] = 1,
+    model_dir: ImputerDir = None,
+    data: MaybeHoles = None,
+    out: ImputedOut = ...,
+    multiple: ImputeMultiple = 1,
     files: Files = False,
-    method: Annotated[str, typer.Option(help="'sample' (a draw) or 'mean'.")] = "sample",
-    bootstrap: Annotated[
-        int,
-        typer.Option(
-            help="B > 0 refits the model's settings on B bootstrap resamples of DATA (or of "
-            "--fit-data): draws carry the parameters' uncertainty, 'mean' is bagged."
-        ),
-    ] = 0,
-    fit_data: Annotated[
-        str | None,
-        typer.Option(help="With --bootstrap: the rows to resample, when not DATA itself."),
-    ] = None,
-    n_jobs: Annotated[
-        int,
-        typer.Option(help="With --bootstrap: processes that run the refits (-1: one per CPU)."),
-    ] = -1,
-    save: Annotated[
-        Path | None,
-        typer.Option(
-            help="With --bootstrap: keep the B refits in this folder ('genlab impute SAVE "
-            "NEW_DATA' fills new rows with them, without refitting)."
-        ),
-    ] = None,
+    method: Method = None,
+    bootstrap: ModelRefits = 0,
+    fit_data: RowsToFit = None,
+    n_jobs: RefitJobs = -1,
+    save: KeepRefits = None,
+    budget: Budget = None,
     na_values: NaValues = None,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:
-    """Fill the missing entries of DATA from the model's conditional p(x_missing | x_observed).
+    """Fill the missing entries of DATA from a conditional p(x_missing | x_observed).
 
-    MODEL: a saved model (genlab fit) or imputer (--save of impute-select or of impute).
+    genlab impute MODEL DATA: a saved model (genlab fit) or imputer (--save) fills DATA.
+
+    genlab impute DATA: genlab's default route, within --budget seconds (default 120).
+
+    It scores the default candidates on hidden known entries (the scores are printed).
+
+    Then it fills with their stack weighted by that error, every member bagged.
     """
     from genlab.core.checks import check_impute_request
     from genlab.data.sources import open_data
     from genlab.jobs.impute import impute as impute_task
     from genlab.jobs.impute import load_imputer
 
+    if data is None:  # one positional argument: it is DATA, and the route is the default one
+        model_dir, data = None, model_dir
+        _check_not_a_model(data)
+    if data is None:
+        raise InputError("give DATA: genlab impute [MODEL] DATA -o OUT")
     _check_multiple(multiple)
+    if model_dir is None:
+        options = {"fit_data": fit_data, "n_jobs": n_jobs, "save": save, "seed": seed}
+        _impute_default(data, out, multiple, files, method, bootstrap, budget, na_values, options)
+        return
+    if budget is not None:
+        raise InputError("--budget is the default route's: leave MODEL out (genlab impute DATA)")
+    method = method or "sample"
     check_impute_request(multiple, method)
     model = load_imputer(model_dir)
-    check_not_inputs([*_outputs(out, multiple, files), save], [model_dir, data, fit_data])
+    check_not_inputs([*outputs(out, multiple, files), save], [model_dir, data, fit_data])
     check_out(out, model.schema_)
     check_folder(save, "--save")
     na = na_values or ()
@@ -89,9 +141,76 @@ def impute(
     model, options = _bagged(model, ds.X, rows, bootstrap, save, seed, n_jobs)
     with progress(f"Imputing {len(ds)} rows ×{multiple}"):
         filled = impute_task(model, ds.X, multiple, method=method, random_state=seed, **options)
-    filled = _as_written(filled, ds.X, data, out)
-    _write_imputations(filled, out, multiple, files, model.schema_)
-    _keep_types(data, _outputs(out, multiple, files))
+    write_all(filled, ds.X, data, out, multiple, files, model.schema_)
+
+
+def _check_not_a_model(data: str | None) -> None:
+    """Refuse a saved model or imputer given alone: the data to fill is missing."""
+    from genlab.core.persistence import CONFIG_FILE
+    from genlab.jobs.impute import IMPUTER_FILE
+
+    if data is not None and any((Path(data) / f).is_file() for f in (CONFIG_FILE, IMPUTER_FILE)):
+        raise InputError(f"{data} is a saved model: give the DATA to fill too (MODEL DATA)")
+
+
+def _impute_default(
+    data: str,
+    out: Path,
+    multiple: int,
+    files: bool,
+    method: str | None,
+    bootstrap: int,
+    budget: float | None,
+    na_values: list[str] | None,
+    options: dict[str, Any],
+) -> None:
+    """``genlab impute DATA``: the default route (:class:`~genlab.jobs.impute.AutoImputer`)
+    chooses, reports and fills; ``options``: ``fit_data``, ``n_jobs``, ``save``, ``seed``."""
+    from genlab.core.checks import check_impute_request
+    from genlab.data.schema import infer_schema
+    from genlab.data.sources import open_data
+    from genlab.jobs.impute import DEFAULT_BUDGET
+    from genlab.jobs.impute import impute as impute_task
+    from genlab.jobs.impute.budget import check_budget
+
+    if bootstrap:
+        raise InputError(
+            "--bootstrap refits a MODEL: the default route sizes its own refits to --budget"
+        )
+    method = method or ("mean" if multiple == 1 else "sample")
+    check_impute_request(multiple, method)
+    budget = check_budget(DEFAULT_BUDGET if budget is None else budget)
+    fit_data, save = options["fit_data"], options["save"]
+    check_not_inputs([*outputs(out, multiple, files), save], [data, fit_data])
+    na = na_values or ()
+    X = open_data(data, na_values=na).X
+    check_out(out, infer_schema(X))
+    check_folder(save, "--save")
+    rows = None if fit_data is None else open_data(fit_data, na_values=na).X
+    auto = _default_route(X, rows, budget, options["seed"], options["n_jobs"])
+    if save is not None:
+        say(f"Saved the fitted imputer to {auto.save(save)}")
+    with progress(f"Imputing {len(X)} rows ×{multiple}"):
+        filled = impute_task(auto, X, multiple, method=method, random_state=options["seed"])
+    write_all(filled, X, data, out, multiple, files, infer_schema(X))
+
+
+def _default_route(X: Any, rows: Any, budget: float, seed: int, n_jobs: int) -> Any:
+    """The fitted :class:`~genlab.jobs.impute.AutoImputer`, its plan, scores and final fit
+    reported as they come."""
+    from genlab.jobs.impute import AutoImputer
+
+    auto = AutoImputer(budget, random_state=seed, n_jobs=n_jobs, progress=not is_quiet())
+    with progress("Planning the default route (a pilot fit per family)"):
+        plan = auto.plan(X, rows)
+    cut = " (reduced to fit --budget)" if plan.reduced else ""
+    say(f"Default route{cut}: {plan.describe()}")
+    for line in auto.score(X, rows).summary():
+        say(line)
+    with progress("Fitting the stack's bootstrap refits"):
+        auto.fit_final(X, rows)
+    say(auto.report_.summary()[-1])
+    return auto
 
 
 def _bagged(
@@ -193,7 +312,7 @@ def impute_select(
     method = "mean" if multiple == 1 else "sample"
     if bootstrap < 1:
         raise InputError(f"--bootstrap must be at least 1, got {bootstrap}")
-    check_not_inputs([*_outputs(out, multiple, files), save], [data, fit_data, *(candidate or [])])
+    check_not_inputs([*outputs(out, multiple, files), save], [data, fit_data, *(candidate or [])])
     na = na_values or ()
     X = open_data(data, na_values=na).X
     check_out(out, infer_schema(X))
@@ -203,9 +322,7 @@ def impute_select(
     _fit_imputer(imputer, X if rows is None else rows, "the fitted imputer", save)
     with progress(f"Imputing {len(X)} rows ×{multiple}"):
         filled = impute_task(imputer, X, multiple, method=method, random_state=seed)
-    filled = _as_written(filled, X, data, out)
-    _write_imputations(filled, out, multiple, files, infer_schema(X))
-    _keep_types(data, _outputs(out, multiple, files))
+    write_all(filled, X, data, out, multiple, files, infer_schema(X))
 
 
 def _select(
@@ -243,21 +360,12 @@ def _select(
         stack=stack,
         n_jobs=n_jobs,
     )
-    _report(choice, stack)
+    for line in choice.summary():
+        say(line)
     bagged = {"random_state": seed, "n_jobs": n_jobs}
     if stack:
         return choice.stack(candidates, bootstrap=bootstrap, **bagged)
     return Bootstrap(candidates[choice.name], bootstrap, **bagged)
-
-
-def _report(choice: Any, stack: bool) -> None:
-    """The hold-out scores of the candidates, the best one starred (and the weights)."""
-    say(f"Hold-out RMSE ({choice.units}, {choice.n_entries} entries), * the best one:")
-    for name, score in choice.scores.items():
-        weight = f"  weight {choice.weights[name]:.2f}" if stack else ""
-        say(f"{'*' if name == choice.name else ' '} {score:.4f}{weight}  {name}")
-    if stack:
-        say(f"  {choice.stacked_score:.4f}  the stack (scored on the entries that weighed it)")
 
 
 def _check_multiple(multiple: int) -> None:
@@ -273,52 +381,3 @@ def _fit_imputer(imputer: Any, rows: Any, what: str, save: Path | None) -> None:
         imputer.fit(rows)
     if save is not None:
         say(f"Saved {what} to {imputer.save(save)}")
-
-
-def _write_imputations(filled: Any, out: Path, multiple: int, files: bool, schema: Any) -> None:
-    """One completed dataset, or M as M files (``files``) or one long table / stacked .npy."""
-    if multiple == 1:
-        write_samples(filled, out, schema)
-    elif files:
-        for path, f in zip(_outputs(out, multiple, files), filled, strict=True):
-            write_samples(f, path, schema)
-    elif out.suffix.lower() == ".npy":
-        write_samples(np.stack(filled), out, schema)
-    else:
-        frames = [
-            pd.DataFrame(as_table(f, schema)).assign(imputation=m) for m, f in enumerate(filled)
-        ]
-        write_samples(pd.concat(frames, ignore_index=True), out, schema)
-    say(f"Wrote {', '.join(str(p) for p in _outputs(out, multiple, files))}")
-
-
-def _as_written(filled: Any, X: Any, data: str, out: Path) -> Any:
-    """The imputations with every observed cell as DATA's CSV wrote it, when a CSV is written
-    from a CSV: an observed ``3`` stays ``3`` (not ``3.0``), ``1e3`` stays ``1e3``."""
-    from genlab.data.cells import observed_text
-    from genlab.data.readers import read_cells
-
-    text = Path(data).suffix.lower() in (".csv", ".tsv") and Path(data).is_file()
-    if not (text and out.suffix.lower() == ".csv" and isinstance(X, pd.DataFrame)):
-        return filled
-    cells = read_cells(data)
-    if isinstance(filled, pd.DataFrame):
-        return observed_text(filled, X, cells)
-    return [observed_text(f, X, cells) for f in filled]
-
-
-def _keep_types(data: str, outputs: list[Path]) -> None:
-    """Parquet written from a Parquet DATA: each column keeps DATA's Arrow type where its
-    values fit (``int32`` stays ``int32``, ``string`` stays ``string``), as a CSV's observed
-    cells keep their text (``_as_written``)."""
-    from genlab.data.parquet import PARQUET_SUFFIXES, keep_parquet_types
-
-    if Path(data).suffix.lower() in PARQUET_SUFFIXES and Path(data).is_file():
-        for path in outputs:
-            if path.suffix.lower() in PARQUET_SUFFIXES:
-                keep_parquet_types(path, data)
-
-
-def _outputs(out: Path, multiple: int, files: bool) -> list[Path]:
-    """The files an imputation writes: OUT, or OUT-1 ... OUT-M with ``--files``."""
-    return numbered_files(out, multiple) if files and multiple > 1 else [out]

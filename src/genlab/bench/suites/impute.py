@@ -32,6 +32,9 @@ parallel processes, ``N_JOBS``: the figures do not depend on it, the seconds do)
 ``stack`` variants average the candidates' conditional means with the weights that minimize
 that same hold-out error (:mod:`genlab.jobs.impute.stack`); each member is bagged over
 ``CHOSEN_REFITS`` refits and the stack's draws are shared out among the members by weight.
+``genlab.impute default route`` is what ``genlab.impute(X)`` with no model gives, in its
+default time budget (:mod:`genlab.bench.suites.impute_route`; its target: within 2% of the
+best other genlab row of the case).
 
 Baselines, fitted in the same process on the same data: scikit-learn's ``SimpleImputer(mean)``,
 ``KNNImputer(5)``, ``IterativeImputer`` (``BayesianRidge``, its default) and
@@ -58,6 +61,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from genlab.bench.rows import Row, add_training_note
+from genlab.bench.suites.impute_route import fit_route, route_method, with_ratios, with_route_gaps
 from genlab.data.datasets import load_dataset
 from genlab.data.masks import bottom_half, mcar, random_pixels
 from genlab.jobs.impute import impute, intervals
@@ -71,7 +75,6 @@ IMAGE_CASES = ("pixels0.5", "bottom-half")
 N_DRAWS = 50  # multiple imputations behind each coverage90 row
 LEVEL = 0.9
 CALIBRATION_LEVELS = (0.5, 0.68, 0.8, 0.9, 0.95)
-TARGET_RATIO = 0.9  # genlab's best RMSE / the best baseline's, at most (issue 4)
 COVERAGE_TARGET = (0.85, 0.95)  # coverage90 is a calibration: neither end is "better"
 QUICK = {"n_draws": 10, "n_train": 300, "n_test": 40}
 SELECT_REFITS = 20  # bootstrap refits behind each candidate's hold-out score (a ranking)
@@ -193,6 +196,18 @@ def chosen_rows(
         got[0].note = f"{got[0].note}; {note}"
         rows += got
     return rows
+
+
+def route_rows(
+    case: str, X_holes: Any, X_true: np.ndarray, n_draws: int | None, quick: bool, **more: Any
+) -> list[Row]:
+    """Rows of the default route, ``genlab.impute(X)``; ``more``: ``fit_data``, ``calibration``."""
+    auto, seconds, note = fit_route(X_holes, more.get("fit_data"), quick, N_JOBS)
+    refits, method = auto.report_.final_refits, route_method(quick)
+    args = (X_holes, X_true, seconds, n_draws, refits, more.get("calibration"))
+    got = genlab_rows(case, auto, method, *args)
+    got[0].note = f"{got[0].note}; {note}"
+    return got
 
 
 def _short(name: str) -> str:
@@ -331,6 +346,7 @@ def tabular_case(
         seconds = time.perf_counter() - start
         rows += genlab_rows(case, model, method, holes, X, seconds, n_draws, refits, calibration)
     rows += chosen_rows(case, holes, X, n_draws, quick, calibration=calibration)
+    rows += route_rows(case, holes, X, n_draws, quick, calibration=calibration)
     if figures is not None:
         from genlab.report.figures import imputation_calibration_figure, save_figure
 
@@ -367,30 +383,16 @@ def image_cases(quick: bool = False) -> list[Row]:
             rows += genlab_rows(f"digits@{c}", model, method, holes[c], test.X, seconds, None)
     for c in cases:
         rows += chosen_rows(f"digits@{c}", holes[c], test.X, None, quick, fit_data=train)
-    return rows
-
-
-def with_ratios(rows: list[Row]) -> list[Row]:
-    """Note on every genlab ``rmse`` row its ratio to the best baseline of its case."""
-    for row in rows:
-        if row.metric != "rmse" or not row.method.startswith("genlab"):
-            continue
-        baseline = [r for r in rows if r.dataset == row.dataset and r.metric == "rmse"]
-        best = min((r for r in baseline if r.method.startswith("sklearn")), key=lambda r: r.value)
-        ratio = row.value / best.value
-        verdict = "meets" if ratio <= TARGET_RATIO else "misses"
-        row.note = (
-            f"{row.note}; {ratio:.3f}x best baseline ({best.method}), {verdict} target "
-            f"<= {TARGET_RATIO}x"
-        )
+        rows += route_rows(f"digits@{c}", holes[c], test.X, None, quick, fit_data=train)
     return rows
 
 
 def run(*, quick: bool = False, out: Path | None = None) -> list[Row]:
-    """Every case, baselines first; genlab rows note their ratio to the best baseline."""
+    """Every case, baselines first; genlab rows note their ratio to the best baseline (and
+    the default route's to the best other genlab row)."""
     rows = []
     figures = None if out is None else Path(out) / "figures"
     for name, rate in TABULAR_CASES[:1] if quick else TABULAR_CASES:
         rows += tabular_case(name, rate, quick, figures)
     rows += image_cases(quick)
-    return with_ratios(rows)
+    return with_route_gaps(with_ratios(rows))

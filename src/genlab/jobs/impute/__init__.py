@@ -1,5 +1,9 @@
 """Imputation: fill missing entries, draw multiple imputations, pool estimates by Rubin's rules.
 
+``impute(X)``, with no model, takes genlab's best route within a time budget (``budget=``
+seconds, default 120): the default candidates scored on hidden entries, stacked by hold-out
+error and bagged over bootstrap refits (:mod:`genlab.jobs.impute.auto`; ``return_report=True``
+also returns the choice and its scores). ``impute(model, X)`` fills with a model of yours.
 A fitted model imputes from its conditional ``p(x_m | x_o)``: :func:`impute` gives one
 completed dataset (a draw, or the conditional mean with ``method="mean"``, which minimizes the
 expected squared error) or ``M`` independent draws (multiple imputation; they treat the fitted
@@ -23,13 +27,15 @@ The modules, each importing only those listed before it:
 ``files``          saved imputers: ``imputer.json``, :func:`load_imputer`
 ``average``        the weighted average of completed datasets (bagged and stacked means)
 ``bootstrap``      :class:`Bootstrap` ensembles, :func:`bootstrap_impute`
-``fill``           :func:`impute` with any imputer, :func:`mean_impute`
+``fill``           ``impute(model, X)`` with any imputer, :func:`mean_impute`
 ``pooling``        Rubin's rules: :func:`pool`, :class:`PooledEstimate`
 ``long``           :func:`to_long` / :func:`from_long`
 ``predictive``     :func:`intervals`, :class:`ImputationIntervals`
 ``stack``          :class:`StackedImputer`, :func:`stack_weights`
 ``holdout``        known entries hidden for scoring
 ``select``         :func:`select_imputer`, :func:`default_candidates`, :func:`candidate_grid`
+``budget``         :class:`RoutePlan`: how much of the default route fits a time budget
+``auto``           :func:`impute` (with or without a model), :class:`AutoImputer`
 =================  ===========================================================================
 
 References:
@@ -59,9 +65,11 @@ Example:
 
 from __future__ import annotations
 
+from genlab.jobs.impute.auto import AutoImputer, ImputationReport, impute
 from genlab.jobs.impute.bootstrap import Bootstrap, bootstrap_impute
+from genlab.jobs.impute.budget import DEFAULT_BUDGET, RoutePlan
 from genlab.jobs.impute.files import IMPUTER_FILE, load_imputer, read_imputer_config
-from genlab.jobs.impute.fill import impute, mean_impute
+from genlab.jobs.impute.fill import mean_impute
 from genlab.jobs.impute.long import IMPUTATION_COLUMN, from_long, to_long
 from genlab.jobs.impute.pooling import PooledEstimate, pool
 from genlab.jobs.impute.predictive import ImputationIntervals, intervals
@@ -74,12 +82,16 @@ from genlab.jobs.impute.select import (
 from genlab.jobs.impute.stack import StackedImputer, stack_weights
 
 __all__ = [
+    "DEFAULT_BUDGET",
     "IMPUTATION_COLUMN",
     "IMPUTER_FILE",
+    "AutoImputer",
     "Bootstrap",
     "ImputationIntervals",
+    "ImputationReport",
     "ImputerChoice",
     "PooledEstimate",
+    "RoutePlan",
     "StackedImputer",
     "bootstrap_impute",
     "candidate_grid",

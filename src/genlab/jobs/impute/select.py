@@ -121,6 +121,27 @@ class ImputerChoice:
             }
         return StackedImputer(models, members)
 
+    def summary(self) -> list[str]:
+        """Lines to print: every candidate's hold-out RMSE, the best one starred (and, when
+        stacked, each weight and the stack's own score).
+
+        Example:
+            >>> choice = ImputerChoice("b", {"a": 0.9, "b": 0.8}, 40, "column stds")
+            >>> print("\\n".join(choice.summary()))
+            Hold-out RMSE (column stds, 40 entries), * the best one:
+              0.9000  a
+            * 0.8000  b
+        """
+        lines = [f"Hold-out RMSE ({self.units}, {self.n_entries} entries), * the best one:"]
+        for name, score in self.scores.items():
+            weight = "" if self.weights is None else f"  weight {self.weights[name]:.2f}"
+            lines.append(f"{'*' if name == self.name else ' '} {score:.4f}{weight}  {name}")
+        if self.stacked_score is not None:
+            lines.append(
+                f"  {self.stacked_score:.4f}  the stack (scored on the entries that weighed it)"
+            )
+        return lines
+
 
 def select_imputer(
     candidates: Mapping[str, Any],
