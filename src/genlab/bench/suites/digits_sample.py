@@ -62,7 +62,7 @@ PER_CLASS = 36
 DIFFUSION = {
     "max_epochs": 650,
     "patience": 100_000,
-    "max_time": 1200.0,
+    "max_time": 2400.0,
     "guidance": 0.0,
     "eta": 1.0,
     "steps": 250,
@@ -71,12 +71,12 @@ DIFFUSION = {
 FAMILY_SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "genlab.AutoregressiveModel": (
         "autoregressive",
-        {"hidden_sizes": [512, 512], "n_components": 5, "patience": 60, "max_time": 240.0},
+        {"hidden_sizes": [512, 512], "n_components": 5, "patience": 60, "max_time": 600.0},
     ),
-    "genlab.VAE": ("vae", {"patience": 40, "max_time": 180.0}),
+    "genlab.VAE": ("vae", {"patience": 40, "max_time": 600.0}),
     "genlab.GaussianMixture": ("gmm", {"max_components": 5, "selection": "bic"}),
     "genlab.KDE": ("kde", {"bandwidth": "cv"}),
-    "genlab.Flow": ("flow", {"max_time": 150.0}),
+    "genlab.Flow": ("flow", {"max_time": 600.0}),
     "genlab.Diffusion": ("diffusion", DIFFUSION),
     "genlab.GAN": ("gan", {}),
 }
