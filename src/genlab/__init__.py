@@ -13,7 +13,7 @@ from __future__ import annotations
 import os as _os
 
 # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine spinning threads
-# made batched torch kernels up to 30x slower. Set before torch loads; the user's value wins.
+# made batched torch kernels many times slower. Set before torch loads; the user's value wins.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from genlab.core import (

@@ -39,7 +39,7 @@ __all__ = ["apply_mask", "bottom_half", "box", "mar", "mcar", "mnar", "random_pi
 RandomState = int | np.random.Generator | None
 
 # Slope of the logistic mechanisms on standardized values: logit moves by 2 per standard
-# deviation, so the top and bottom deciles differ in missing probability by roughly 10x.
+# deviation, so the odds of an entry being missing change e^2-fold (about 7.4) per deviation.
 _SLOPE = 2.0
 
 

@@ -23,9 +23,9 @@ The densities, each with hyperparameters chosen without looking at any anomaly:
   images, with genlab's default normal-inverse-Wishart prior on the covariances (BIC then
   takes the log-likelihood at the MAP fit);
 * ``genlab.AutoregressiveModel``: exact likelihood, 60 epochs per class (a short budget that
-  still costs more than every other method together). Its raw likelihood ranks the simple
-  ``1`` images as the most normal of all (Nalisnick et al., 2019): the best density in bits
-  is not the best detector.
+  still makes it one of the dearest rows: see the ``seconds`` column). Its raw likelihood
+  ranks the simple ``1`` images as the most normal of all (Nalisnick et al., 2019): the best
+  density in bits is not the best detector.
 
 Baselines a user would pick: scikit-learn's ``IsolationForest``, ``LocalOutlierFactor``
 (``novelty=True``), ``KernelDensity`` (bandwidth by 5-fold CV) and ``GaussianMixture``

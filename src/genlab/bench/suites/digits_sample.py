@@ -95,8 +95,8 @@ TIMED = 64
 N_UNCONDITIONAL = 360
 #: A digit counts as covered when it gets at least this share of the unconditional samples.
 COVERED_SHARE = 0.02
-#: Epochs of the GAN fitted without labels for the mode-coverage check (the 53 it reached in
-#: the 45 s it used to get, rounded down); ``max_time`` is only a guard.
+#: Epochs of the GAN fitted without labels for the mode-coverage check (a little under what
+#: it reached in the 45 s it used to get); ``max_time`` is only a guard.
 UNCONDITIONAL_GAN_EPOCHS = 50
 UNCONDITIONAL_GAN_GUARD = 180.0
 COVERAGE_DATASET = "digits (unconditional)"

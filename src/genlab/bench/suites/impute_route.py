@@ -70,21 +70,13 @@ def with_route_gaps(rows: list[Row]) -> list[Row]:
             continue
         others = [
             r
-            for r in rows
-            if r.dataset == row.dataset
-            and r.metric == "rmse"
-            and r.method.startswith("genlab")
-            and r is not row
+            for r in _rmse_rows(rows, row.dataset)
+            if r.method.startswith("genlab") and r is not row
         ]
-        if not others:
-            continue
-        best = min(others, key=lambda r: r.value)
-        gap = row.value / best.value
-        verdict = "meets" if gap <= TARGET_GAP else "misses"
-        row.note = (
-            f"{row.note}; {gap:.3f}x the best other genlab row ({best.method}), {verdict} "
-            f"target <= {TARGET_GAP}x"
-        )
+        if others:
+            _note_ratio(
+                row, min(others, key=lambda r: r.value), TARGET_GAP, "the best other genlab row"
+            )
     return rows
 
 
@@ -93,12 +85,17 @@ def with_ratios(rows: list[Row]) -> list[Row]:
     for row in rows:
         if row.metric != "rmse" or not row.method.startswith("genlab"):
             continue
-        baseline = [r for r in rows if r.dataset == row.dataset and r.metric == "rmse"]
-        best = min((r for r in baseline if r.method.startswith("sklearn")), key=lambda r: r.value)
-        ratio = row.value / best.value
-        verdict = "meets" if ratio <= TARGET_RATIO else "misses"
-        row.note = (
-            f"{row.note}; {ratio:.3f}x best baseline ({best.method}), {verdict} target "
-            f"<= {TARGET_RATIO}x"
-        )
+        baselines = [r for r in _rmse_rows(rows, row.dataset) if r.method.startswith("sklearn")]
+        _note_ratio(row, min(baselines, key=lambda r: r.value), TARGET_RATIO, "best baseline")
     return rows
+
+
+def _rmse_rows(rows: list[Row], dataset: str) -> list[Row]:
+    return [r for r in rows if r.dataset == dataset and r.metric == "rmse"]
+
+
+def _note_ratio(row: Row, best: Row, target: float, versus: str) -> None:
+    """Add ``row.value / best.value`` and whether it meets ``target`` to ``row``'s note."""
+    ratio = row.value / best.value
+    verdict = "meets" if ratio <= target else "misses"
+    row.note = f"{row.note}; {ratio:.3f}x {versus} ({best.method}), {verdict} target <= {target}x"

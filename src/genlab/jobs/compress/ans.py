@@ -30,7 +30,7 @@ TOTAL = 1 << PRECISION
 _FAMILY = constriction.stream.model.Categorical(perfect=False)
 _AnsCoder = constriction.stream.stack.AnsCoder
 #: Allowance per coded symbol for the gap between the ideal cost ``-log2 (count / 2^24)`` the
-#: ledger counts and what the ANS coder's rounding takes (measured: about 1e-6 bits).
+#: ledger counts and what the ANS coder's rounding takes (a wide margin over that rounding).
 _DRIFT_BITS = 1e-3
 
 

@@ -6,8 +6,8 @@ texts are coded together, one byte of every stream a step, each byte under the m
 The model's :meth:`~genlab.SequenceModel.stream_predictor` gives the tables (a KV cache, the
 streams batched); encoder and decoder make the same calls with the same shapes, so their
 tables agree bit for bit. Cutting a long text into streams costs a little (each stream starts
-without context: about a hundred bits) and buys speed (a step costs about as much for one
-stream as for thirty; the decoder has to run one step per byte).
+without context) and buys speed (a step costs about as much for one stream as for many; the
+decoder has to run one step per byte).
 
 The payload (codec :data:`SEQUENCE_CODEC`) is each text's length in bytes (two uint32 words,
 low then high), then the steps in blocks of about :data:`BLOCK_ROWS` coded bytes, each block
@@ -17,7 +17,7 @@ bits a text, and the decoder knows every stream's length before its first step. 
 ``group`` holds ``SEGMENT_KB``; ``n_items`` counts the texts and its parameter records how to
 give them back (``1 + 1`` if bytes rather than ``str``, ``+ 2`` if one text rather than a
 list). Files of codec :data:`SEQUENCE_CODEC_V1` (one text after another, a full window per
-byte: about 50x slower) still decode.
+byte: far slower) still decode.
 
 Example:
     >>> import genlab

@@ -15,12 +15,13 @@ units (a shape averaged over columns, such as an isotropic kernel, would not be)
 
 Leave-one-out needs all ``N^2`` pairs. Up to :data:`CV_MAX_POINTS` rows it is exact on every
 row; beyond, it runs on that many random rows and the chosen multiple of Scott's factor is
-carried to ``N`` by the rule's rate ``N^(-1/(D+4))`` (measured on the rings with 20000 points:
-a gap to the true density of 0.03 nats, against 0.05 for the bandwidth best for the
-subsample itself and 0.67 for Scott's rule). Its cost, measured on 2 loaded CPU cores, is the
-same for any ``D`` (2 to 30): per shape 0.16 s at 1000 rows, 0.55 s at 2000 and 2.3 s at 4000,
-with three ``(rows, rows)`` float64 matrices in memory (96 MB at 2000, 384 MB at 4000). 2000
-rows keeps ``"auto"`` (two shapes), a default that runs without being asked, near a second.
+carried to ``N`` by the rule's rate ``N^(-1/(D+4))`` (on the rings with 20000 points, closer
+to the true density than the bandwidth best for the subsample itself, and far closer than
+Scott's rule). Its cost hardly depends on ``D`` and grows with the square of the rows, with
+three ``(rows, rows)`` float64 matrices in memory (96 MB at 2000, 384 MB at 4000). 2000 rows
+keeps ``"auto"`` (two shapes), a default that runs without being asked, near a second (the
+``genlab.KDE (default)`` rows of ``genlab bench synthetic-density``: fit and score, 2000
+rows).
 
 Example:
     >>> import numpy as np

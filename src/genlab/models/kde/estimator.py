@@ -18,7 +18,8 @@ log-probability of the integer value, estimated with ``n_dequantize`` fixed offs
 
 The kernel's covariance is chosen by :mod:`genlab.models.kde.bandwidth`: by default
 (``bandwidth="auto"``) its width and shape by exact leave-one-out likelihood on up to 2000 rows
-(about a second on 2 cores), with the chosen multiple of Scott's factor carried to larger data by
+(about a second on 2 cores: ``genlab bench synthetic-density``, the ``genlab.KDE (default)``
+rows), with the chosen multiple of Scott's factor carried to larger data by
 Scott's rate; ``"scott"`` is the instant rule of thumb, which blurs multi-modal data.
 
 References:

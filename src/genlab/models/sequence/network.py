@@ -66,7 +66,7 @@ class CausalSelfAttention(nn.Module):
         B, T, W = x.shape
         q, k, v = self.qkv(x).view(B, T, 3, self.heads, W // self.heads).unbind(dim=2)
         q, k, v = (t.transpose(1, 2) for t in (q, k, v))  # (B, H, T, hd)
-        if cache is None and fused:  # a whole window: the fused kernel (1.5x faster to train)
+        if cache is None and fused:  # a whole window: the fused kernel (faster to train)
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, H, T, hd)
             return self.out(y.transpose(1, 2).reshape(B, T, W)), (k, v)
         if isinstance(cache, KVBuffer):

@@ -11,8 +11,8 @@ preallocated :class:`~genlab.models.sequence.network.KVBuffer` s); when it hops 
 window's tokens in one call.
 
 Why this shape: a decoder learns a byte only after decoding it, so it must run one step per
-byte; batching the streams makes a step cost about the same for 1 or 30 streams, and the
-cache makes it cost one token, not a window (about 50x fewer operations at ``context=256``).
+byte; batching the streams makes a step cost about the same for one stream or many, and the
+cache makes it cost one token, not a window of up to ``context`` tokens.
 The encoder makes the very same calls with the very same shapes, so the two compute the same
 bits (a batched product is not guaranteed to give a row the same bits at another batch size;
 here it never has to). Lengths are known to both sides before the first step.
