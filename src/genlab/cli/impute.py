@@ -166,19 +166,18 @@ def _impute_default(
 ) -> None:
     """``genlab impute DATA``: the default route (:class:`~genlab.jobs.impute.AutoImputer`)
     chooses, reports and fills; ``options``: ``fit_data``, ``n_jobs``, ``save``, ``seed``."""
-    from genlab.core.checks import check_impute_request
     from genlab.data.schema import infer_schema
     from genlab.data.sources import open_data
     from genlab.jobs.impute import DEFAULT_BUDGET
     from genlab.jobs.impute import impute as impute_task
+    from genlab.jobs.impute.auto import route_method
     from genlab.jobs.impute.budget import check_budget
 
     if bootstrap:
         raise InputError(
             "--bootstrap refits a MODEL: the default route sizes its own refits to --budget"
         )
-    method = method or ("mean" if multiple == 1 else "sample")
-    check_impute_request(multiple, method)
+    method = route_method(method, multiple)
     budget = check_budget(DEFAULT_BUDGET if budget is None else budget)
     fit_data, save = options["fit_data"], options["save"]
     check_not_inputs([*outputs(out, multiple, files), save], [data, fit_data])
@@ -203,8 +202,7 @@ def _default_route(X: Any, rows: Any, budget: float, seed: int, n_jobs: int) -> 
     auto = AutoImputer(budget, random_state=seed, n_jobs=n_jobs, progress=not is_quiet())
     with progress("Planning the default route (a pilot fit per family)"):
         plan = auto.plan(X, rows)
-    cut = " (reduced to fit --budget)" if plan.reduced else ""
-    say(f"Default route{cut}: {plan.describe()}")
+    say(plan.headline("--budget"))
     for line in auto.score(X, rows).summary():
         say(line)
     with progress("Fitting the stack's bootstrap refits"):

@@ -59,7 +59,7 @@ from genlab.jobs.impute.fill import impute as impute_with
 from genlab.jobs.impute.select import ImputerChoice, default_candidates, select_imputer
 from genlab.jobs.impute.stack import StackedImputer
 
-__all__ = ["AutoImputer", "ImputationReport", "impute"]
+__all__ = ["AutoImputer", "ImputationReport", "impute", "route_method"]
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,12 @@ class ImputationReport:
     @property
     def members(self) -> dict[str, float]:
         """The stack's members and their weights (the candidates with a positive weight)."""
-        return {name: w for name, w in (self.choice.weights or {}).items() if w > 0}
+        return self.choice.members
 
     def summary(self) -> list[str]:
         """Lines to print: the plan, the scores and weights, the stack that fills."""
-        cut = " (reduced to fit the budget)" if self.plan.reduced else ""
         return [
-            f"Default route{cut}: {self.plan.describe()}",
+            self.plan.headline(),
             *self.choice.summary(),
             f"Filling with the stack of {len(self.members)}, each bagged over "
             f"{self.final_refits} refits ({self.seconds:.1f} s to choose and fit)",
@@ -186,9 +185,8 @@ class AutoImputer:
     def fit_final(self, X: Any, fit_data: Any = None) -> AutoImputer:
         """Fit the stack, every member bagged over the refits the budget has left for."""
         choice = self._done("choice_", "score")
-        members = [name for name, w in choice.weights.items() if w > 0]
         left = check_budget(self.budget) - (time.perf_counter() - self._start)
-        member_seconds = self.pace_ * sum(self.costs_[name] for name in members)
+        member_seconds = self.pace_ * sum(self.costs_[name] for name in choice.members)
         refits = final_refits(member_seconds, left, self._workers())
         stack = choice.stack(
             self.candidates_, bootstrap=refits, random_state=self.random_state, n_jobs=self.n_jobs
@@ -312,8 +310,7 @@ def impute(
             n_jobs=n_jobs,
         )
     _check_route(bootstrap, condition)
-    how = method or ("mean" if n_imputations == 1 else "sample")
-    check_impute_request(n_imputations, how)
+    how = route_method(method, n_imputations)
     auto = AutoImputer(
         DEFAULT_BUDGET if budget is None else budget,
         random_state=random_state,
@@ -322,6 +319,14 @@ def impute(
     ).fit(X, fit_data)
     filled = auto.impute(X, n_imputations, method=how, random_state=random_state)
     return (filled, auto.report_) if return_report else filled
+
+
+def route_method(method: str | None, n_imputations: int) -> str:
+    """The default route's fill for ``method`` (None: the conditional mean for one
+    imputation, the least squared error, and draws for more), checked with the request."""
+    how = method or ("mean" if n_imputations == 1 else "sample")
+    check_impute_request(n_imputations, how)
+    return how
 
 
 def _model_and_data(model: Any, X: Any) -> tuple[Any, Any]:

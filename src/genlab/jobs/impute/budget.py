@@ -126,6 +126,11 @@ class RoutePlan:
         got = (len(self.candidates), self.n_repeats, self.select_refits, self.final_refits)
         return got != full
 
+    def headline(self, budget_name: str = "the budget") -> str:
+        """The route's first line: :meth:`describe`, and whether ``budget_name`` cut it."""
+        cut = f" (reduced to fit {budget_name})" if self.reduced else ""
+        return f"Default route{cut}: {self.describe()}"
+
     def describe(self) -> str:
         """One line: what will be done, and its estimated seconds against the budget."""
         return (

@@ -109,7 +109,7 @@ class ImputerChoice:
         """
         if self.weights is None:
             raise InputError("no stacking weights: call select_imputer(..., stack=True)")
-        members = {name: w for name, w in self.weights.items() if w > 0}
+        members = self.members
         missing = [name for name in members if name not in candidates]
         if missing:
             raise InputError(f"candidates {missing} are not among the given ones")
@@ -120,6 +120,12 @@ class ImputerChoice:
                 for name, model in models.items()
             }
         return StackedImputer(models, members)
+
+    @property
+    def members(self) -> dict[str, float]:
+        """The stack's members and their weights: the candidates with a positive weight
+        (none without stacking weights)."""
+        return {name: w for name, w in (self.weights or {}).items() if w > 0}
 
     def summary(self) -> list[str]:
         """Lines to print: every candidate's hold-out RMSE, the best one starred (and, when
